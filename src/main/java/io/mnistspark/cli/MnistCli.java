@@ -1,0 +1,41 @@
+package io.mnistspark.cli;
+
+import io.mnistspark.backend.NativeBackend;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The spark-submit entry point of mnist-spark:
+ * <pre>
+ * spark-submit --class io.mnistspark.cli.MnistCli mnist-spark.jar train --data-dir hdfs://… --output hdfs://…
+ * </pre>
+ * Outside spark-submit the jobs run on {@code local[*]} (see {@code submit/local.sh}).
+ */
+@Command(name = "mnist-spark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Distributed training of the reference MNIST CNN on Spark (dl4j-spark parameter averaging).",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, FetchDataCommand.class,
+            CommandLine.HelpCommand.class})
+public final class MnistCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose one of "
+                + spec.subcommands().keySet());
+    }
+
+    /** The command line with mnist-spark's error handling and exit codes installed. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new MnistCli())
+                .setExecutionExceptionHandler(new ErrorHandler())
+                .setExitCodeExceptionMapper(ErrorHandler::exitCode);
+    }
+
+    public static void main(String[] args) {
+        NativeBackend.configure();
+        System.exit(commandLine().execute(args));
+    }
+}

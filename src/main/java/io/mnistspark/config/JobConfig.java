@@ -1,0 +1,65 @@
+package io.mnistspark.config;
+
+import java.io.Serializable;
+
+/**
+ * Everything a job needs to know, resolved from {@code conf/mnist-cnn.properties}, an optional {@code --conf} file and
+ * command-line options, in that order. Immutable and validated on construction, so a job never sees a bad value.
+ *
+ * @param dataDir                folder holding the four MNIST IDX files, plain or gzipped (any Hadoop path)
+ * @param outputDir              folder the run writes its tables, model and run.json into
+ * @param overwrite              whether an existing {@code outputDir} may be replaced (only once the new run succeeded)
+ * @param trainLimit             use only the first N training images; 0 means all
+ * @param testLimit              use only the first N test images; 0 means all
+ * @param epochs                 passes over the training set
+ * @param learningRate           Adam's learning rate
+ * @param seed                   seed for weight initialisation, dropout and data shuffling
+ * @param batchSizePerWorker     examples in each minibatch a worker fits
+ * @param averagingFrequency     minibatches each worker fits between two parameter averagings
+ * @param prefetchBatches        minibatches each worker loads ahead
+ * @param workers                parallel training workers; 0 means Spark's default parallelism
+ * @param sparkMaster            master used when the job is not started by spark-submit
+ */
+public record JobConfig(
+        String dataDir,
+        String outputDir,
+        boolean overwrite,
+        int trainLimit,
+        int testLimit,
+        int epochs,
+        double learningRate,
+        long seed,
+        int batchSizePerWorker,
+        int averagingFrequency,
+        int prefetchBatches,
+        int workers,
+        String sparkMaster) implements Serializable {
+
+    public JobConfig {
+        requireText("data.dir", dataDir);
+        requireText("output.dir", outputDir);
+        requireText("spark.master", sparkMaster);
+        requireAtLeast("data.train-limit", trainLimit, 0);
+        requireAtLeast("data.test-limit", testLimit, 0);
+        requireAtLeast("train.epochs", epochs, 1);
+        requireAtLeast("train.batch-size-per-worker", batchSizePerWorker, 1);
+        requireAtLeast("train.averaging-frequency", averagingFrequency, 1);
+        requireAtLeast("train.prefetch-batches", prefetchBatches, 0);
+        requireAtLeast("train.workers", workers, 0);
+        if (!(learningRate > 0 && learningRate < 1)) {
+            throw new ConfigException("'train.learning-rate' must be in (0, 1) but is " + learningRate);
+        }
+    }
+
+    private static void requireText(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException("'" + key + "' must not be empty");
+        }
+    }
+
+    private static void requireAtLeast(String key, int value, int minimum) {
+        if (value < minimum) {
+            throw new ConfigException("'" + key + "' must be >= " + minimum + " but is " + value);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.mnistspark.job;
+
+import io.mnistspark.config.JobConfig;
+import io.mnistspark.data.MnistFiles;
+import io.mnistspark.data.Slice;
+import io.mnistspark.data.Split;
+import io.mnistspark.output.ModelStore;
+import io.mnistspark.output.ResultWriter;
+import io.mnistspark.output.RunFolder;
+import io.mnistspark.output.RunInfo;
+import io.mnistspark.output.Tables;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+
+/**
+ * Evaluates a saved model (a model zip or a train run's output folder) on the MNIST test set, distributed, and writes
+ * the same evaluation tables as {@link TrainJob} (no model, no training history) into {@code config.outputDir()}.
+ */
+public final class EvaluateJob {
+
+    private final JobConfig config;
+    private final String model;
+    private final Consumer<String> console;
+
+    public EvaluateJob(JobConfig config, String model, Consumer<String> console) {
+        this.config = config;
+        this.model = model;
+        this.console = console;
+    }
+
+    public Evaluation run(SparkSession spark) {
+        Instant started = Instant.now();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoopConf = sc.hadoopConfiguration();
+        MultiLayerNetwork network = ModelStore.load(model, hadoopConf);
+        RunFolder folder = RunFolder.begin(config.outputDir(), config.overwrite(), hadoopConf);
+        try {
+            MnistFiles.SplitSummary test = MnistFiles.inspect(
+                    MnistFiles.locate(config.dataDir(), Split.TEST, hadoopConf), hadoopConf);
+            int testCount = TrainJob.limited(test.count(), config.testLimit());
+            JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount);
+            Evaluation evaluation = TestSetEvaluation.evaluateAndWrite(sc, network, testSlices,
+                    new ResultWriter(spark, folder), null, null, null);
+            RunInfo info = new RunInfo("evaluate", started)
+                    .put("model", model)
+                    .put("config", config)
+                    .put("data", Map.of("test", TrainJob.dataFacts(test, testCount)))
+                    .put("spark", TrainJob.sparkFacts(sc))
+                    .put("final_accuracy", evaluation.accuracy());
+            folder.writeText(Tables.RUN_JSON, info.toJson(Instant.now()));
+            folder.commit();
+            console.accept(String.format("Test accuracy %.4f on %d images; output in %s", evaluation.accuracy(),
+                    testCount, folder.target()));
+            return evaluation;
+        } catch (RuntimeException e) {
+            folder.abort();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.mnistspark.job;
+
+import io.mnistspark.data.MnistFiles;
+import io.mnistspark.data.MnistRdds;
+import io.mnistspark.data.Slice;
+import io.mnistspark.evaluation.DistributedEvaluator;
+import io.mnistspark.evaluation.Prediction;
+import io.mnistspark.model.ReferenceCnn;
+import io.mnistspark.output.ResultWriter;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+
+/** The evaluation step both jobs share: predict the test images distributed, then write the evaluation tables. */
+final class TestSetEvaluation {
+
+    /** Images per inference minibatch on the executors. */
+    static final int PREDICTION_BATCH = 500;
+
+    private TestSetEvaluation() {
+    }
+
+    /** The test images, read by the executors, in slices of {@link #PREDICTION_BATCH}. */
+    static JavaRDD<Slice> testSlices(JavaSparkContext sc, MnistFiles.SplitFiles files, int count) {
+        return MnistRdds.slices(sc, files, count, PREDICTION_BATCH, sc.defaultParallelism());
+    }
+
+    /** Predicts, evaluates and writes metrics, class metrics, confusion matrix, predictions and misclassified. */
+    static Evaluation evaluateAndWrite(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<Slice> test,
+            ResultWriter writer, Double trainSeconds, Integer epochs, Long trainExamples) {
+        long start = System.nanoTime();
+        JavaRDD<Prediction> predictions = DistributedEvaluator.predict(sc, network, test).cache();
+        try {
+            Evaluation evaluation = DistributedEvaluator.evaluate(predictions, ReferenceCnn.CLASSES);
+            double evalSeconds = (System.nanoTime() - start) / 1e9;
+            writer.writeMetrics(evaluation, new ResultWriter.RunFacts(evalSeconds, trainSeconds, epochs,
+                    trainExamples));
+            writer.writeClassMetrics(evaluation, ReferenceCnn.CLASSES);
+            writer.writeConfusionMatrix(evaluation, ReferenceCnn.CLASSES);
+            writer.writePredictions(predictions);
+            return evaluation;
+        } finally {
+            predictions.unpersist();
+        }
+    }
+}
