@@ -11,6 +11,8 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 3;
     /** The output folder exists and --overwrite was not given; nothing was touched. */
     public static final int OUTPUT_EXISTS = 4;
+    /** predict: some inputs could not be scored (each is named with its problem); the others were scored and written. */
+    public static final int SOME_INPUTS_FAILED = 5;
 
     private ExitCodes() {
     }
