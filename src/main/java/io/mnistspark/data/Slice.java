@@ -1,0 +1,55 @@
+package io.mnistspark.data;
+
+import java.io.Serializable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Consecutive images of one split as raw grey values, with the position of the first one in its file, so every image
+ * keeps its 0-based index from the IDX file all the way to the output tables.
+ */
+public record Slice(int firstIndex, byte[] pixels, byte[] labels) implements Serializable {
+
+    /** Grey values are divided by this to scale them to [0, 1], as the reference notebook did. */
+    public static final float MAX_GREY = 255f;
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int label(int i) {
+        return Byte.toUnsignedInt(labels[i]);
+    }
+
+    /** The grey values 0-255 of image {@code i}, row-major. */
+    public int[] greyValues(int i) {
+        int[] grey = new int[MnistIdx.PIXELS];
+        for (int p = 0; p < MnistIdx.PIXELS; p++) {
+            grey[p] = Byte.toUnsignedInt(pixels[i * MnistIdx.PIXELS + p]);
+        }
+        return grey;
+    }
+
+    /** Features shaped [n, 1, 28, 28], scaled to [0, 1]. */
+    public INDArray features() {
+        float[] scaled = new float[pixels.length];
+        for (int p = 0; p < pixels.length; p++) {
+            scaled[p] = Byte.toUnsignedInt(pixels[p]) / MAX_GREY;
+        }
+        return Nd4j.create(scaled, new long[] {size(), 1, MnistIdx.ROWS, MnistIdx.COLUMNS}, 'c');
+    }
+
+    /** One-hot labels shaped [n, 10]. */
+    public INDArray oneHotLabels() {
+        float[] oneHot = new float[size() * MnistIdx.CLASSES];
+        for (int i = 0; i < size(); i++) {
+            oneHot[i * MnistIdx.CLASSES + label(i)] = 1f;
+        }
+        return Nd4j.create(oneHot, new long[] {size(), MnistIdx.CLASSES}, 'c');
+    }
+
+    public DataSet toDataSet() {
+        return new DataSet(features(), oneHotLabels());
+    }
+}

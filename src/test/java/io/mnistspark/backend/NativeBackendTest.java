@@ -1,0 +1,74 @@
+package io.mnistspark.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mnistspark.model.ReferenceCnn;
+import java.util.Set;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The oneDNN path: chosen per CPU, really used by the convolution layers, and numerically the same network. */
+class NativeBackendTest {
+
+    @Test
+    void chooseBuild_prefersAvx512WhereTheCpuHasIt() {
+        Set<String> avx512 = Set.of("sse4_2", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd");
+        assertEquals(NativeBackend.AVX512_BUILD, NativeBackend.chooseBuild(avx512));
+    }
+
+    @Test
+    void chooseBuild_fallsBackToThePortableBuildWithoutAvx512() {
+        assertEquals(NativeBackend.PORTABLE_BUILD, NativeBackend.chooseBuild(Set.of("sse4_2", "avx2", "avx512f")));
+        assertEquals(NativeBackend.PORTABLE_BUILD, NativeBackend.chooseBuild(Set.of()));
+    }
+
+    @Test
+    void convolutionAndPoolingLayers_runWithOneDnnHelpers() {
+        assertTrue(System.getProperty(NativeBackend.PLATFORM_EXTENSION, "").startsWith("-onednn"),
+                "the test JVM loaded a oneDNN build of nd4j-native");
+        MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 1));
+        network.init();
+
+        for (int i : new int[] {0, 1, 3}) {
+            Object helper = ((ConvolutionLayer) network.getLayer(i)).getHelper();
+            assertNotNull(helper, "convolution layer " + i + " has a helper");
+            assertTrue(helper.getClass().getSimpleName().startsWith("MKLDNN"), helper.getClass().getName());
+        }
+        for (int i : new int[] {2, 4}) {
+            assertNotNull(((SubsamplingLayer) network.getLayer(i)).getHelper(), "pooling layer " + i);
+        }
+    }
+
+    @Test
+    void oneDnnPath_givesTheSameOutputsAsTheDefaultPathOnTheSameWeights() {
+        MultiLayerNetwork withHelpers = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 1));
+        withHelpers.init();
+        MultiLayerNetwork withoutHelpers = withoutHelpers(withHelpers);
+        INDArray input = Nd4j.rand(DataType.FLOAT, 16, 1, 28, 28);
+
+        INDArray expected = withoutHelpers.output(input, false);
+        INDArray actual = withHelpers.output(input, false);
+
+        assertTrue(expected.equalsWithEps(actual, 1e-4), "outputs differ:\n" + expected + "\n" + actual);
+    }
+
+    private static MultiLayerNetwork withoutHelpers(MultiLayerNetwork template) {
+        String previous = System.getProperty(NativeBackend.HELPERS_DISABLE);
+        System.setProperty(NativeBackend.HELPERS_DISABLE, "true");
+        try {
+            MultiLayerNetwork copy = new MultiLayerNetwork(template.getLayerWiseConfigurations().clone());
+            copy.init(template.params().dup(), false);
+            assertEquals(null, ((ConvolutionLayer) copy.getLayer(0)).getHelper(), "default path has no helper");
+            return copy;
+        } finally {
+            System.setProperty(NativeBackend.HELPERS_DISABLE, previous == null ? "false" : previous);
+        }
+    }
+}
