@@ -5,7 +5,7 @@
   const SIZE = 28;          // MNIST digits are 28x28
   const BOX = 20;           // ...with the strokes scaled into a 20x20 box, centred by centre of mass
   const SAMPLES = 8;        // samples per axis when shrinking the drawing to one digit pixel
-  const STROKE = 18;        // pen width on the 280x280 drawing area
+  const STROKE = 24;        // pen width on the 280x280 drawing area (about 2.5 digit pixels)
 
   const $ = (id) => document.getElementById(id);
   const drawCanvas = $('draw-canvas');
