@@ -1,5 +1,6 @@
 package io.mnistspark.cli;
 
+import io.mnistspark.output.OutputExistsException;
 import io.mnistspark.prediction.DigitCsv;
 import io.mnistspark.prediction.DigitImage;
 import io.mnistspark.prediction.DigitPictures;
@@ -150,7 +151,7 @@ final class RenderCommand implements Callable<Integer> {
                 fs = checksummed.getRawFileSystem(); // no .crc file beside a picture
             }
             if (!overwrite && fs.exists(path)) {
-                throw new PredictionInputException(target + " already exists; it was left untouched (pass --overwrite "
+                throw new OutputExistsException(target + " already exists; it was left untouched (pass --overwrite "
                         + "to replace it)");
             }
             try (OutputStream out = fs.create(path, true)) {

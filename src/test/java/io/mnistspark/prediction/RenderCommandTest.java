@@ -72,7 +72,7 @@ class RenderCommandTest {
 
         Cli cli = Cli.run("render", csv.toString());
 
-        assertEquals(ExitCodes.BAD_INPUT, cli.exitCode());
+        assertEquals(ExitCodes.OUTPUT_EXISTS, cli.exitCode());
         assertTrue(cli.err().contains("flat.png already exists"), cli.err());
         assertEquals("mine", Files.readString(tmp.resolve("flat.png")));
         assertEquals(ExitCodes.OK, Cli.run("render", csv.toString(), "--overwrite").exitCode());
