@@ -28,6 +28,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     }
 
     static int exitCode(Throwable e) {
+        if (e instanceof CommandLine.ParameterException) {
+            return ExitCodes.USAGE; // the mapper sees picocli's own parse errors too
+        }
         Throwable cause = userFacingCause(e);
         if (cause instanceof IdxFormatException || cause instanceof ConfigException
                 || cause instanceof ModelStore.ModelNotFoundException) {

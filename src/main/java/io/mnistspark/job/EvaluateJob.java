@@ -46,19 +46,18 @@ public final class EvaluateJob {
                     MnistFiles.locate(config.dataDir(), Split.TEST, hadoopConf), hadoopConf);
             int testCount = TrainJob.limited(test.count(), config.testLimit());
             JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount);
-            Evaluation evaluation = TestSetEvaluation.evaluateAndWrite(sc, network, testSlices,
+            TestSetEvaluation.Outcome outcome = TestSetEvaluation.evaluateAndWrite(sc, network, testSlices,
                     new ResultWriter(spark, folder), null, null, null);
             RunInfo info = new RunInfo("evaluate", started)
                     .put("model", model)
                     .put("config", config)
                     .put("data", Map.of("test", TrainJob.dataFacts(test, testCount)))
                     .put("spark", TrainJob.sparkFacts(sc))
-                    .put("final_accuracy", evaluation.accuracy());
+                    .put("final_accuracy", outcome.evaluation().accuracy());
             folder.writeText(Tables.RUN_JSON, info.toJson(Instant.now()));
             folder.commit();
-            console.accept(String.format("Test accuracy %.4f on %d images; output in %s", evaluation.accuracy(),
-                    testCount, folder.target()));
-            return evaluation;
+            console.accept(outcome.summary(testCount, folder.target()));
+            return outcome.evaluation();
         } catch (RuntimeException e) {
             folder.abort();
             throw e;

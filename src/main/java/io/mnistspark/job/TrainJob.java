@@ -77,7 +77,7 @@ public final class TrainJob {
 
             // Evaluate distributed and write everything
             ResultWriter writer = new ResultWriter(spark, folder);
-            Evaluation evaluation = TestSetEvaluation.evaluateAndWrite(sc, result.network(), testSlices, writer,
+            TestSetEvaluation.Outcome outcome = TestSetEvaluation.evaluateAndWrite(sc, result.network(), testSlices, writer,
                     result.trainSeconds(), config.epochs(), (long) trainCount);
             testSlices.unpersist();
             writer.writeTrainingHistory(result.history());
@@ -87,13 +87,12 @@ public final class TrainJob {
                     .put("data", Map.of("train", dataFacts(train, trainCount), "test",
                             dataFacts(test, testCount)))
                     .put("spark", sparkFacts(sc))
-                    .put("final_accuracy", evaluation.accuracy())
+                    .put("final_accuracy", outcome.evaluation().accuracy())
                     .put("train_seconds", result.trainSeconds());
             folder.writeText(Tables.RUN_JSON, info.toJson(Instant.now()));
             folder.commit();
-            console.accept(String.format("Test accuracy %.4f on %d images; output in %s", evaluation.accuracy(),
-                    testCount, folder.target()));
-            return evaluation;
+            console.accept(outcome.summary(testCount, folder.target()));
+            return outcome.evaluation();
         } catch (RuntimeException e) {
             folder.abort();
             throw e;

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Trains the reference CNN in one sitting with (a) mnist-spark on local[N], (b) plain single-JVM DL4J on the same
+# network and batch size, (c) the PyTorch reference (../shared/peers/torch_seed_cnn.py) where PyTorch can be
+# installed, and prints one table: training and evaluation images/s, peak RSS, test accuracy, and the ratios.
+# Also writes the table as JSON (one object per system, with images_per_second).
+#
+#   submit/benchmark.sh [--warmup N] [--epochs N] [--workers N] [--batch N] [--averaging N] [--out DIR]
+#                       [--peer PATH] [--skip-torch]
+#
+#   --warmup N     epochs run before measuring (default 1)
+#   --epochs N     measured epochs (default 2)
+#   --workers N    Spark workers, i.e. local[N] (default 2)
+#   --batch N      minibatch per worker, also plain DL4J's minibatch (default: conf/mnist-cnn.properties)
+#   --averaging N  averaging frequency of mnist-spark (default: conf/mnist-cnn.properties)
+#   --out DIR      where logs and benchmark.json go (default target/benchmark)
+#   --peer PATH    the PyTorch reference script (default ../shared/peers/torch_seed_cnn.py beside the repo)
+#   --skip-torch   do not try PyTorch
+#
+# Runs one system at a time; run nothing else heavy on the machine meanwhile. No timing is asserted anywhere.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-runtime.sh"
+
+conf_value() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$mnist_root/conf/mnist-cnn.properties"; }
+
+warmup=1 epochs=2 workers=2 batch=$(conf_value train.batch-size-per-worker) averaging=$(conf_value train.averaging-frequency)
+out="$mnist_root/target/benchmark" peer="$mnist_root/../shared/peers/torch_seed_cnn.py" skip_torch=false
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --warmup) warmup=$2; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
+    --batch) batch=$2; shift 2 ;;
+    --averaging) averaging=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --peer) peer=$2; shift 2 ;;
+    --skip-torch) skip_torch=true; shift ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "benchmark.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+cd "$mnist_root"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+data="$mnist_root/data/mnist"
+mnist_build_if_needed
+mnist_java io.mnistspark.cli.MnistCli fetch-data --data-dir "$data" >&2
+total=$((warmup + epochs))
+
+# Peak resident memory (kB) of a command, from GNU time; the command's output goes to LOG.
+timed() {
+  local log=$1; shift
+  /usr/bin/time -f "PEAK_RSS_KB=%M" -o "$log.rss" "$@" >"$log" 2>&1
+}
+
+echo "== (a) mnist-spark on local[$workers], batch $batch per worker, averaging every $averaging" >&2
+OMP_NUM_THREADS=${SPARK_OMP_THREADS:-1} timed "$out/mnist-spark.log" \
+  "$mnist_root/submit/local.sh" train --master "local[$workers]" --data-dir "$data" --epochs "$total" \
+  --batch-size-per-worker "$batch" --averaging-frequency "$averaging" --output "$out/mnist-spark-run" --overwrite
+
+echo "== (b) plain DL4J, one JVM, batch $batch" >&2
+OMP_NUM_THREADS=${DL4J_OMP_THREADS:-$workers} timed "$out/plain-dl4j.log" \
+  bash -c "source '$mnist_root/submit/lib/local-runtime.sh' && mnist_java io.mnistspark.benchmark.PlainDl4jBenchmark \
+    '$data' $warmup $epochs $batch"
+
+torch_note=""
+if [[ $skip_torch == true ]]; then
+  torch_note="skipped (--skip-torch)"
+elif [[ ! -f "$peer" ]]; then
+  torch_note="skipped: $peer not found"
+else
+  venv="$mnist_root/target/torch-venv"
+  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import torch, numpy" 2>/dev/null; then
+    echo "== installing PyTorch (CPU) into $venv" >&2
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q --retries 1 --timeout 30 torch numpy >"$out/torch-install.log" 2>&1 \
+      || torch_note="skipped: PyTorch could not be installed (see $out/torch-install.log)"
+  fi
+  if [[ -z "$torch_note" ]]; then
+    echo "== (c) PyTorch reference, $workers threads, batch 200 as in the reference notebook" >&2
+    timed "$out/pytorch.log" "$venv/bin/python" "$peer" "$data" "$total" "$workers" 200 \
+      || torch_note="failed (see $out/pytorch.log)"
+  fi
+fi
+
+python3 "$mnist_root/submit/lib/benchmark_report.py" "$out" "$warmup" "$epochs" "$workers" "$batch" "$averaging" \
+  "$torch_note"
