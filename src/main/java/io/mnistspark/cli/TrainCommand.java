@@ -42,8 +42,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Minibatches each worker fits between parameter averagings.")
     Integer averagingFrequency;
 
-    @Option(names = "--learning-rate", paramLabel = "RATE", description = "Adam's learning rate.")
+    @Option(names = "--learning-rate", paramLabel = "RATE", description = "Adam's learning rate in the first epoch.")
     Double learningRate;
+
+    @Option(names = "--learning-rate-decay", paramLabel = "FACTOR",
+            description = "Multiplies the learning rate after each epoch (1 = constant).")
+    Double learningRateDecay;
 
     @Option(names = "--workers", paramLabel = "N", description = "Training workers (0 = Spark's default parallelism).")
     Integer workers;
@@ -56,6 +60,7 @@ final class TrainCommand implements Callable<Integer> {
         JobConfig config = job.put("train.epochs", epochs).put("data.train-limit", trainLimit)
                 .put("train.seed", seed).put("train.batch-size-per-worker", batchSizePerWorker)
                 .put("train.averaging-frequency", averagingFrequency).put("train.learning-rate", learningRate)
+                .put("train.learning-rate-decay", learningRateDecay)
                 .put("train.workers", workers).put("train.prefetch-batches", prefetchBatches).resolve();
         try (SparkSession spark = SparkSessions.create("mnist-spark train", config.sparkMaster())) {
             new TrainJob(config, spec.commandLine().getOut()::println).run(spark);

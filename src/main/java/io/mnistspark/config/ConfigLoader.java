@@ -24,7 +24,7 @@ public final class ConfigLoader {
 
     static final Set<String> KEYS = Set.of(
             "data.dir", "output.dir", "output.overwrite", "data.train-limit", "data.test-limit",
-            "train.epochs", "train.learning-rate", "train.seed", "train.batch-size-per-worker",
+            "train.epochs", "train.learning-rate", "train.learning-rate-decay", "train.seed", "train.batch-size-per-worker",
             "train.averaging-frequency", "train.prefetch-batches", "train.workers", "spark.master");
 
     private ConfigLoader() {
@@ -60,6 +60,7 @@ public final class ConfigLoader {
                     v.integer("data.test-limit"),
                     v.integer("train.epochs"),
                     v.decimal("train.learning-rate"),
+                    v.decimal("train.learning-rate-decay"),
                     v.longInteger("train.seed"),
                     v.integer("train.batch-size-per-worker"),
                     v.integer("train.averaging-frequency"),

@@ -12,7 +12,8 @@ import java.io.Serializable;
  * @param trainLimit             use only the first N training images; 0 means all
  * @param testLimit              use only the first N test images; 0 means all
  * @param epochs                 passes over the training set
- * @param learningRate           Adam's learning rate
+ * @param learningRate           Adam's learning rate in the first epoch
+ * @param learningRateDecay      factor applied to the learning rate after each epoch; 1 keeps it constant
  * @param seed                   seed for weight initialisation, dropout and data shuffling
  * @param batchSizePerWorker     examples in each minibatch a worker fits
  * @param averagingFrequency     minibatches each worker fits between two parameter averagings
@@ -28,6 +29,7 @@ public record JobConfig(
         int testLimit,
         int epochs,
         double learningRate,
+        double learningRateDecay,
         long seed,
         int batchSizePerWorker,
         int averagingFrequency,
@@ -48,6 +50,9 @@ public record JobConfig(
         requireAtLeast("train.workers", workers, 0);
         if (!(learningRate > 0 && learningRate < 1)) {
             throw new ConfigException("'train.learning-rate' must be in (0, 1) but is " + learningRate);
+        }
+        if (!(learningRateDecay > 0 && learningRateDecay <= 1)) {
+            throw new ConfigException("'train.learning-rate-decay' must be in (0, 1] but is " + learningRateDecay);
         }
     }
 

@@ -71,7 +71,7 @@ public final class TrainJob {
 
             // Train by parameter averaging
             DistributedTrainer.Result result = new DistributedTrainer(settings()).train(sc,
-                    ReferenceCnn.configuration(config.learningRate(), config.seed()), trainingBatches, trainCount,
+                    ReferenceCnn.configuration(config.learningRate(), config.learningRateDecay(), config.seed()), trainingBatches, trainCount,
                     monitor, MONITOR_SPLIT, record -> console.accept(record.progressLine(config.epochs())));
             monitor.unpersist();
 

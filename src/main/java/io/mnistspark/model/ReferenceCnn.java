@@ -10,6 +10,8 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -38,10 +40,19 @@ public final class ReferenceCnn {
     private ReferenceCnn() {
     }
 
+    /** The reference model with Adam at a constant learning rate, as in the Keras notebook. */
     public static MultiLayerConfiguration configuration(double learningRate, long seed) {
+        return configuration(learningRate, 1.0, seed);
+    }
+
+    /**
+     * The reference model with Adam's learning rate multiplied by {@code decayPerEpoch} after every epoch
+     * ({@code 1.0}: constant).
+     */
+    public static MultiLayerConfiguration configuration(double learningRate, double decayPerEpoch, long seed) {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
-                .updater(new Adam(learningRate))
+                .updater(new Adam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decayPerEpoch)))
                 .weightInit(WeightInit.XAVIER_UNIFORM) // Keras' glorot_uniform; biases start at 0 in both
                 .list()
                 .layer(convolution(20, 5))

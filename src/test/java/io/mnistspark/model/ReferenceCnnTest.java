@@ -69,6 +69,16 @@ class ReferenceCnnTest {
     }
 
     @Test
+    void learningRate_decaysOncePerEpoch() {
+        MultiLayerConfiguration conf = ReferenceCnn.configuration(0.002, 0.9, 7);
+        org.nd4j.linalg.learning.config.Adam adam = (org.nd4j.linalg.learning.config.Adam)
+                ((BaseLayer) conf.getConf(0).getLayer()).getIUpdater();
+
+        assertEquals(0.002, adam.getLearningRate(500, 0), 1e-12);
+        assertEquals(0.002 * 0.9 * 0.9, adam.getLearningRate(0, 2), 1e-12);
+    }
+
+    @Test
     void softmaxOutput_sumsToOne() {
         INDArray out = network.output(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 1, 28, 28));
         for (int row = 0; row < 4; row++) {
