@@ -8,7 +8,6 @@ import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.ResultWriter;
 import io.mnistspark.output.RunFolder;
 import io.mnistspark.output.RunInfo;
-import io.mnistspark.output.Tables;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -42,21 +41,17 @@ public final class EvaluateJob {
         MultiLayerNetwork network = ModelStore.load(model, hadoopConf);
         RunFolder folder = RunFolder.begin(config.outputDir(), config.overwrite(), hadoopConf);
         try {
-            MnistFiles.SplitSummary test = MnistFiles.inspect(
-                    MnistFiles.locate(config.dataDir(), Split.TEST, hadoopConf), hadoopConf);
-            int testCount = TrainJob.limited(test.count(), config.testLimit());
+            MnistFiles.SplitSummary test = JobSupport.inspect(config.dataDir(), Split.TEST, hadoopConf);
+            int testCount = JobSupport.limited(test.count(), config.testLimit());
             JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount);
             TestSetEvaluation.Outcome outcome = TestSetEvaluation.evaluateAndWrite(sc, network, testSlices,
                     new ResultWriter(spark, folder), null, null, null);
             RunInfo info = new RunInfo("evaluate", started)
                     .put("model", model)
                     .put("config", config)
-                    .put("data", Map.of("test", TrainJob.dataFacts(test, testCount)))
-                    .put("spark", TrainJob.sparkFacts(sc))
-                    .put("final_accuracy", outcome.evaluation().accuracy());
-            folder.writeText(Tables.RUN_JSON, info.toJson(Instant.now()));
-            folder.commit();
-            console.accept(outcome.summary(testCount, folder.target()));
+                    .put("data", Map.of("test", JobSupport.dataFacts(test, testCount)))
+                    .put("spark", JobSupport.sparkFacts(sc));
+            JobSupport.commit(folder, info, outcome, testCount, console);
             return outcome.evaluation();
         } catch (RuntimeException e) {
             folder.abort();
