@@ -1,0 +1,176 @@
+package io.mnistspark.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * One application's Spark event log (JSON lines, spark.eventLog.enabled): which executors there were, which stages
+ * ran, and where each task attempt ran and how it ended.
+ */
+final class EventLog {
+
+    /** Stages of dl4j-spark's parameter-averaging rounds: Spark names them after the call site in that class. */
+    static final Predicate<String> TRAINING_STAGE = name -> name.contains("ParameterAveragingTrainingMaster");
+
+    /** One task attempt's end. */
+    record TaskEnd(int stageId, int stageAttempt, long taskId, int index, int attempt, String executorId,
+            String reason) {
+
+        boolean succeeded() {
+            return "Success".equals(reason);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final Map<Integer, String> stageNames = new TreeMap<>();
+    private final List<TaskEnd> taskEnds = new ArrayList<>();
+    private final Map<String, String> executorLogUrls = new LinkedHashMap<>();
+    private final Map<String, String> executorsRemoved = new LinkedHashMap<>();
+    private boolean applicationEnded;
+
+    private EventLog(Path file) {
+        this.file = file;
+    }
+
+    /** Reads the one event log in {@code dir}. */
+    static EventLog readOnlyLogIn(Path dir) {
+        try (var files = Files.list(dir)) {
+            List<Path> logs = files.filter(Files::isRegularFile).toList();
+            if (logs.size() != 1) {
+                throw new IllegalStateException("expected one event log in " + dir + " but found " + logs);
+            }
+            return read(logs.get(0));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static EventLog read(Path file) {
+        EventLog log = new EventLog(file);
+        try (var lines = Files.lines(file)) {
+            lines.filter(line -> !line.isBlank()).forEach(line -> {
+                try {
+                    log.add(JSON.readTree(line));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("bad event in " + file + ": " + line, e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return log;
+    }
+
+    private void add(JsonNode event) {
+        switch (event.path("Event").asText()) {
+            case "SparkListenerStageSubmitted", "SparkListenerStageCompleted" -> {
+                JsonNode stage = event.path("Stage Info");
+                stageNames.put(stage.path("Stage ID").asInt(), stage.path("Stage Name").asText());
+            }
+            case "SparkListenerTaskEnd" -> {
+                JsonNode info = event.path("Task Info");
+                taskEnds.add(new TaskEnd(event.path("Stage ID").asInt(), event.path("Stage Attempt ID").asInt(),
+                        info.path("Task ID").asLong(), info.path("Index").asInt(), info.path("Attempt").asInt(),
+                        info.path("Executor ID").asText(), event.path("Task End Reason").path("Reason").asText()));
+            }
+            case "SparkListenerExecutorAdded" -> executorLogUrls.put(event.path("Executor ID").asText(),
+                    event.path("Executor Info").path("Log Urls").path("stdout").asText());
+            case "SparkListenerExecutorRemoved" -> executorsRemoved.put(event.path("Executor ID").asText(),
+                    event.path("Removed Reason").asText());
+            case "SparkListenerApplicationEnd" -> applicationEnded = true;
+            default -> {
+                // other events are not needed
+            }
+        }
+    }
+
+    Path file() {
+        return file;
+    }
+
+    boolean applicationEnded() {
+        return applicationEnded;
+    }
+
+    /** Executor ID to the URL of its stdout on its Worker's web UI (which names the Worker's port). */
+    Map<String, String> executorLogUrls() {
+        return Map.copyOf(executorLogUrls);
+    }
+
+    Map<String, String> executorsRemoved() {
+        return Map.copyOf(executorsRemoved);
+    }
+
+    Map<Integer, String> stageNames() {
+        return Map.copyOf(stageNames);
+    }
+
+    List<TaskEnd> taskEnds() {
+        return List.copyOf(taskEnds);
+    }
+
+    /** Successful task counts per executor, in the stages whose name matches. */
+    Map<String, Long> successfulTasksPerExecutor(Predicate<String> stageName) {
+        return taskEnds.stream().filter(TaskEnd::succeeded)
+                .filter(t -> stageName.test(stageNames.getOrDefault(t.stageId(), "")))
+                .collect(Collectors.groupingBy(TaskEnd::executorId, TreeMap::new, Collectors.counting()));
+    }
+
+    /** Task attempts that did not succeed (executor lost, fetch failed, killed, exception). */
+    List<TaskEnd> failedAttempts() {
+        return taskEnds.stream().filter(t -> !t.succeeded()).toList();
+    }
+
+    /** How many task attempts failed, per reason. */
+    Map<String, Long> failureReasons() {
+        return failedAttempts().stream().collect(Collectors.groupingBy(TaskEnd::reason, TreeMap::new,
+                Collectors.counting()));
+    }
+
+    /** Task attempts that were a task's second or later try. */
+    List<TaskEnd> retryAttempts() {
+        return taskEnds.stream().filter(t -> t.attempt() > 0).toList();
+    }
+
+    /** Task attempts that re-ran work: a task's later try, or any task of a resubmitted stage attempt. */
+    List<TaskEnd> rerunAttempts() {
+        return taskEnds.stream().filter(t -> t.attempt() > 0 || t.stageAttempt() > 0).toList();
+    }
+
+    /** Stages Spark ran again (a second stage attempt), e.g. to recompute shuffle output a lost executor held. */
+    Set<Integer> resubmittedStages() {
+        return taskEnds.stream().filter(t -> t.stageAttempt() > 0).map(TaskEnd::stageId)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** A few lines for the test output: stages, tasks per executor, failures. */
+    String summary() {
+        StringBuilder out = new StringBuilder("event log ").append(file.getFileName()).append('\n');
+        stageNames.forEach((id, name) -> out.append("  stage ").append(id).append(": ").append(name).append('\n'));
+        out.append("  executors: ").append(executorLogUrls).append('\n');
+        out.append("  removed executors: ").append(executorsRemoved).append('\n');
+        out.append("  successful training tasks per executor: ")
+                .append(successfulTasksPerExecutor(TRAINING_STAGE)).append('\n');
+        out.append("  task attempts: ").append(taskEnds.size()).append(", failed: ").append(failedAttempts().size())
+                .append(" ").append(failureReasons())
+                .append(", retries (attempt > 0): ").append(retryAttempts().size())
+                .append(", resubmitted stages: ").append(resubmittedStages())
+                .append(", re-run task attempts: ").append(rerunAttempts().size()).append('\n');
+        return out.toString();
+    }
+}

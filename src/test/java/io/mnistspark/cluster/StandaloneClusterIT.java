@@ -1,0 +1,210 @@
+package io.mnistspark.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mnistspark.testing.OutputContract;
+import io.mnistspark.testing.TestData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train} on a real Spark standalone cluster of one Master and two Workers on 127.0.0.1, started and stopped
+ * with {@code submit/local-cluster.sh} and submitted to with it (so through {@code submit/standalone.sh}, the
+ * cluster jar {@code target/mnist-spark.jar} and Spark's launcher): in client mode, in cluster deploy mode, and with
+ * a Worker killed by SIGKILL in the middle of training. Each run's output must keep the whole output contract, and
+ * its Spark event log shows where the training tasks ran. Nothing may be left running afterwards.
+ *
+ * <p>Each Worker offers 2 cores and each application asks for 2 one-core executors, so that Spark's spread-out
+ * scheduling puts one executor on each Worker even when a cluster-mode driver takes a core on one of them. Needs
+ * the cluster jar ({@code mvn package}), bash, curl, and MNIST under {@code mnist.data.dir} (fetched when absent).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterIT {
+
+    private static final int TRAIN = 3_000;
+    private static final int TEST = 500;
+    private static final int EPOCHS = 2;
+    private static final double MIN_ACCURACY = 0.5;
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
+    private static final List<String> TWO_EXECUTORS =
+            List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2");
+
+    @TempDir
+    static Path work;
+
+    private static Path project;
+    private static Path mnist;
+    private static LocalCluster cluster;
+    private static SparkSession reader;
+    private static double clientModeSeconds;
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        project = Scripts.projectFolder();
+        Path jar = project.resolve("target/mnist-spark.jar");
+        assertTrue(Files.isRegularFile(jar), () -> jar + " missing: run 'mvn package' (mvn verify builds it first)");
+        mnist = TestData.mnist().toAbsolutePath();
+        cluster = LocalCluster.start(new Scripts(project), work.resolve("cluster"), 2, 2, "3g");
+    }
+
+    @AfterAll
+    static void stopClusterAndCheckNothingIsLeft() {
+        try {
+            if (cluster != null) {
+                Scripts.Result stopped = cluster.stop();
+                System.out.println("submit/local-cluster.sh stop:\n" + stopped.output());
+                assertEquals(0, stopped.exitCode(), stopped.output());
+                List<String> left = cluster.leftovers();
+                assertEquals(List.of(), left, "left running after stop");
+                System.out.println("Nothing left running: " + cluster.processesSeen().size()
+                        + " processes seen (daemons, executors, drivers) are gone, the cluster's ports are closed");
+                Scripts.Result status = cluster.script(Duration.ofSeconds(30), "status");
+                assertEquals(3, status.exitCode(), status.output());
+            }
+        } finally {
+            if (reader != null) {
+                reader.stop();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void clientMode_trainFinishes_outputContractHolds_andBothExecutorsRanTrainingTasks() throws Exception {
+        Path events = Files.createDirectories(work.resolve("events-client"));
+        Path output = work.resolve("client");
+
+        Scripts.Result run = submit("client", events, output, EPOCHS).await(RUN_TIMEOUT);
+
+        report("client mode", run);
+        assertEquals(0, run.exitCode(), run.output());
+        clientModeSeconds = run.seconds();
+        assertTrue(run.output().contains("epoch 2/2  loss"), run.output());
+        contract(output, EPOCHS).assertAll(MIN_ACCURACY);
+        JsonNode json = contract(output, EPOCHS).runJson();
+        assertEquals(cluster.masterUrl(), json.get("spark").get("master").asText());
+        assertEquals(2, json.get("spark").get("executors").asInt());
+        assertBothWorkersTrained(EventLog.readOnlyLogIn(events));
+    }
+
+    @Test
+    @Order(2)
+    void clusterDeployMode_driverRunsOnAWorker_trainFinishes_andOutputContractHolds() throws Exception {
+        Path events = Files.createDirectories(work.resolve("events-cluster"));
+        Path output = work.resolve("cluster-mode");
+
+        Scripts.Result run = submit("cluster", events, output, 1).await(RUN_TIMEOUT);
+
+        report("cluster deploy mode", run);
+        assertEquals(0, run.exitCode(), run.output());
+        JsonNode driver = cluster.completedDriver("FINISHED")
+                .orElseGet(() -> fail("no FINISHED driver on the Master: " + cluster.masterState()));
+        assertTrue(driver.path("worker").asText().startsWith("worker-"), driver.toString());
+        contract(output, 1).assertAll(MIN_ACCURACY);
+        assertEquals(cluster.masterUrl(), contract(output, 1).runJson().get("spark").get("master").asText());
+        assertBothWorkersTrained(EventLog.readOnlyLogIn(events));
+    }
+
+    @Test
+    @Order(3)
+    void workerKilledMidTraining_jobStillFinishes_withAValidOutput() throws Exception {
+        Path events = Files.createDirectories(work.resolve("events-kill"));
+        Path output = work.resolve("worker-killed");
+
+        // Kill worker-2 and its executor once the first epoch is done, so during the second one
+        Scripts.Running running = submit("client", events, output, EPOCHS);
+        waitForOutput(running, "epoch 1/2  loss");
+        double killedAt = (System.nanoTime() - running.startNanos()) / 1e9;
+        List<String> killedExecutors = cluster.killWorker(2);
+        Scripts.Result run = running.await(RUN_TIMEOUT);
+
+        report("worker-2 killed", run);
+        assertEquals(0, run.exitCode(), run.output());
+        contract(output, EPOCHS).assertAll(MIN_ACCURACY);
+        EventLog log = EventLog.readOnlyLogIn(events);
+        System.out.println(log.summary());
+        assertFalse(killedExecutors.isEmpty(), "worker-2 ran no executor when it was killed");
+        assertTrue(log.executorsRemoved().keySet().containsAll(killedExecutors),
+                "Spark noticed the lost executors " + killedExecutors + ": " + log.executorsRemoved());
+        System.out.printf("WORKER KILL: SIGKILL to worker-2 and its executor %s %.1f s into the run; "
+                + "%d task attempts failed %s, %d task attempts re-ran work (retries %d, resubmitted stages %s); "
+                + "run took %.1f s against %.1f s without the kill (%+.1f s)%n",
+                killedExecutors, killedAt, log.failedAttempts().size(), log.failureReasons(),
+                log.rerunAttempts().size(), log.retryAttempts().size(), log.resubmittedStages(),
+                run.seconds(), clientModeSeconds, run.seconds() - clientModeSeconds);
+    }
+
+    /** Both executors, one on each Worker, ran successful training tasks. */
+    private static void assertBothWorkersTrained(EventLog log) {
+        System.out.println(log.summary());
+        assertTrue(log.applicationEnded(), "the application ended cleanly");
+        Map<String, Long> training = log.successfulTasksPerExecutor(EventLog.TRAINING_STAGE);
+        assertEquals(2, training.size(), "executors that ran training tasks: " + training);
+        Set<String> workerPorts = training.keySet().stream().map(id -> log.executorLogUrls().get(id))
+                .map(url -> url.replaceAll("^https?://[^:/]+:(\\d+)/.*$", "$1")).collect(Collectors.toSet());
+        assertEquals(Set.of(String.valueOf(cluster.workerUiPort(1)), String.valueOf(cluster.workerUiPort(2))),
+                workerPorts, "the training executors ran on both Workers: " + log.executorLogUrls());
+    }
+
+    private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs)
+            throws IOException {
+        List<String> args = new ArrayList<>(TWO_EXECUTORS);
+        args.addAll(List.of("--", "train", "--data-dir", mnist.toString(), "--output", output.toString(),
+                "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
+                "--epochs", String.valueOf(epochs)));
+        Path log = work.resolve("submit-" + output.getFileName() + ".log");
+        Scripts.Running running = cluster.submit(Map.of("DEPLOY_MODE", deployMode,
+                "SPARK_EVENT_LOG_DIR", events.toString(),
+                "MNIST_JAR", project.resolve("target/mnist-spark.jar").toString()), log, args.toArray(String[]::new));
+        return running;
+    }
+
+    private static void waitForOutput(Scripts.Running running, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        while (!running.outputSoFar().contains(text)) {
+            if (!running.process().isAlive() || System.nanoTime() > deadline) {
+                fail("no '" + text + "' in the job's output:\n" + running.outputSoFar());
+            }
+            Thread.sleep(100);
+        }
+        cluster.rememberProcesses();
+    }
+
+    private static void report(String what, Scripts.Result run) {
+        cluster.rememberProcesses();
+        System.out.printf("=== %s: exit code %d, %.1f s%n%s%n", what, run.exitCode(), run.seconds(), run.output());
+    }
+
+    private static OutputContract contract(Path output, int epochs) {
+        return new OutputContract(output, mnist, TEST, epochs, StandaloneClusterIT::reader);
+    }
+
+    /** A local session in this JVM that reads the Parquet tables back. */
+    private static synchronized SparkSession reader() {
+        if (reader == null || reader.sparkContext().isStopped()) {
+            reader = SparkSession.builder().master("local[1]").appName("StandaloneClusterIT")
+                    .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                    .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        }
+        return reader;
+    }
+}

@@ -1,0 +1,198 @@
+package io.mnistspark.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnistspark.data.MnistFetcher;
+import io.mnistspark.data.MnistFiles;
+import io.mnistspark.data.Slice;
+import io.mnistspark.data.Split;
+import io.mnistspark.output.ModelStore;
+import io.mnistspark.output.Tables;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The output contract of a {@code train} run, checked table against table and against the MNIST test files: the
+ * checks every test of a training run shares, wherever the run happened ({@code local[2]}, a standalone cluster).
+ *
+ * <pre>
+ * OutputContract contract = new OutputContract(run, mnist, 500, 2, this::spark);
+ * contract.assertAll(0.5);
+ * </pre>
+ */
+public final class OutputContract {
+
+    private static final int MODEL_CHECK_IMAGES = 20;
+
+    private final Path run;
+    private final Path mnist;
+    private final int testCount;
+    private final int epochs;
+    private final Supplier<SparkSession> spark;
+
+    /**
+     * @param run       the run's output folder
+     * @param mnist     the MNIST folder the run read
+     * @param testCount test images the run evaluated on (its --test-limit)
+     * @param epochs    epochs the run trained
+     * @param spark     a live session to read the Parquet tables with (asked for each read)
+     */
+    public OutputContract(Path run, Path mnist, int testCount, int epochs, Supplier<SparkSession> spark) {
+        this.run = run;
+        this.mnist = mnist;
+        this.testCount = testCount;
+        this.epochs = epochs;
+        this.spark = spark;
+    }
+
+    /** Every check below; the final test accuracy must exceed {@code minAccuracy}. */
+    public void assertAll(double minAccuracy) {
+        assertSucceeded();
+        assertConfusionMatrixAgreesWithMetrics();
+        assertPredictionsCoverTheTestSetAndAgreeWithTheConfusionMatrix();
+        assertMisclassifiedAreTheWrongPredictions();
+        assertClassMetricsAndTrainingHistoryAreComplete(minAccuracy);
+        assertSavedModelPredictsWhatThePredictionsTableSays();
+        assertRunJsonRecordsTheRun();
+    }
+
+    public void assertSucceeded() {
+        assertTrue(Files.exists(run.resolve(Tables.SUCCESS)), "no " + Tables.SUCCESS + " in " + run);
+    }
+
+    /** 100 cells summing to the test count, whose diagonal is the metrics' correct count. */
+    public void assertConfusionMatrixAgreesWithMetrics() {
+        List<Row> cells = table(Tables.CONFUSION_MATRIX);
+        Row metrics = table(Tables.METRICS).get(0);
+
+        assertEquals(100, cells.size());
+        long total = cells.stream().mapToLong(r -> r.getLong(2)).sum();
+        long diagonal = cells.stream().filter(r -> r.getInt(0) == r.getInt(1)).mapToLong(r -> r.getLong(2)).sum();
+        assertEquals(testCount, total);
+        assertEquals(testCount, metrics.getLong(metrics.fieldIndex(Tables.EXAMPLES)));
+        assertEquals(diagonal, metrics.getLong(metrics.fieldIndex(Tables.CORRECT)));
+        assertEquals(testCount - diagonal, metrics.getLong(metrics.fieldIndex(Tables.MISCLASSIFIED_COUNT)));
+        assertEquals((double) diagonal / testCount, metrics.getDouble(metrics.fieldIndex(Tables.ACCURACY)), 1e-9);
+        assertEquals(epochs, metrics.getInt(metrics.fieldIndex(Tables.EPOCHS)));
+    }
+
+    /** One prediction per test image, with the true label, agreeing with the confusion matrix cell by cell. */
+    public void assertPredictionsCoverTheTestSetAndAgreeWithTheConfusionMatrix() {
+        List<Row> predictions = table(Tables.PREDICTIONS);
+        Map<List<Integer>, Long> counted = predictions.stream().collect(Collectors.groupingBy(
+                r -> List.of(r.getInt(1), r.getInt(2)), Collectors.counting()));
+
+        assertEquals(testCount, predictions.size());
+        assertEquals(testCount, predictions.stream().map(r -> r.getInt(0)).distinct().count());
+        for (Row cell : table(Tables.CONFUSION_MATRIX)) {
+            assertEquals(cell.getLong(2), counted.getOrDefault(List.of(cell.getInt(0), cell.getInt(1)), 0L));
+        }
+        Slice truth = testSlice(testCount);
+        for (Row p : predictions) {
+            assertEquals(truth.label(p.getInt(0)), p.getInt(1), "label of test image " + p.getInt(0));
+            List<Float> probabilities = p.getList(4);
+            assertEquals(10, probabilities.size());
+            assertEquals(probabilities.get(p.getInt(2)), p.getFloat(3));
+        }
+    }
+
+    /** misclassified/ holds exactly the wrongly predicted test images, with their original pixels. */
+    public void assertMisclassifiedAreTheWrongPredictions() {
+        Set<Integer> wrong = wrongPredictions();
+        List<Row> misclassified = table(Tables.MISCLASSIFIED);
+
+        assertEquals(wrong, misclassified.stream().map(r -> r.getInt(0)).collect(Collectors.toSet()));
+        Slice truth = testSlice(testCount);
+        for (Row row : misclassified) {
+            List<Integer> pixels = row.getList(row.fieldIndex(Tables.PIXELS));
+            assertEquals(784, pixels.size());
+            assertArrayEquals(truth.greyValues(row.getInt(0)), pixels.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    /** Indices of the test images whose prediction is wrong. */
+    public Set<Integer> wrongPredictions() {
+        return table(Tables.PREDICTIONS).stream().filter(r -> r.getInt(1) != r.getInt(2))
+                .map(r -> r.getInt(0)).collect(Collectors.toSet());
+    }
+
+    /** Ten digits of class metrics, one history row per epoch, and a final accuracy above {@code minAccuracy}. */
+    public void assertClassMetricsAndTrainingHistoryAreComplete(double minAccuracy) {
+        List<Row> classes = table(Tables.CLASS_METRICS);
+        List<Row> history = table(Tables.TRAINING_HISTORY);
+
+        assertEquals(10, classes.size());
+        assertEquals(testCount, classes.stream().mapToLong(r -> r.getLong(4)).sum());
+        assertEquals(epochs, history.size());
+        for (Row epoch : history) {
+            assertEquals("test", epoch.getString(epoch.fieldIndex(Tables.ACCURACY_ON)));
+            assertTrue(epoch.getDouble(epoch.fieldIndex(Tables.IMAGES_PER_SECOND)) > 0);
+        }
+        double lastAccuracy = history.get(history.size() - 1).getDouble(2);
+        assertTrue(lastAccuracy > minAccuracy, "learned something: " + lastAccuracy);
+    }
+
+    /** The saved model (with its updater state) reloads and predicts the first test images as predictions/ says. */
+    public void assertSavedModelPredictsWhatThePredictionsTableSays() {
+        MultiLayerNetwork model = ModelStore.load(run.toString(), new Configuration());
+        int count = Math.min(MODEL_CHECK_IMAGES, testCount);
+        INDArray output = model.output(testSlice(count).features(), false);
+        Map<Integer, Integer> table = new HashMap<>();
+        table(Tables.PREDICTIONS).forEach(r -> table.put(r.getInt(0), r.getInt(2)));
+
+        for (int i = 0; i < count; i++) {
+            assertEquals(table.get(i).intValue(), output.getRow(i).argMax().getInt(0), "test image " + i);
+        }
+        assertTrue(model.getUpdater().getStateViewArray() != null, "updater state saved");
+    }
+
+    /** run.json names the command, the configuration, the data's checksums and the versions; returns it. */
+    public JsonNode assertRunJsonRecordsTheRun() {
+        JsonNode json = runJson();
+        assertEquals("train", json.get("command").asText());
+        assertEquals(epochs, json.get("config").get("epochs").asInt());
+        assertEquals(MnistFetcher.SHA256.get(Split.TEST.imagesFile()),
+                json.get("data").get("test").get("images_sha256").asText());
+        assertNotNull(json.get("spark").get("master"));
+        assertFalse(json.get("versions").get("spark").asText().isEmpty());
+        assertTrue(json.has("started") && json.has("finished"));
+        return json;
+    }
+
+    public JsonNode runJson() {
+        try {
+            return new ObjectMapper().readTree(run.resolve(Tables.RUN_JSON).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The rows of one of the run's tables. */
+    public List<Row> table(String name) {
+        return spark.get().read().parquet(run.resolve(name).toString()).collectAsList();
+    }
+
+    private Slice testSlice(int count) {
+        Configuration conf = new Configuration();
+        return MnistFiles.readSlice(MnistFiles.locate(mnist.toString(), Split.TEST, conf), 0, count, conf);
+    }
+}
