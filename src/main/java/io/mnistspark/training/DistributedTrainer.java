@@ -1,6 +1,7 @@
 package io.mnistspark.training;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -90,8 +91,14 @@ public final class DistributedTrainer {
      */
     private static Path exportDirectory(JavaSparkContext sc) {
         Configuration conf = sc.hadoopConfiguration();
-        return new Path(new Path(conf.get("hadoop.tmp.dir", "/tmp"), "mnist-spark-export"),
+        Path dir = new Path(new Path(conf.get("hadoop.tmp.dir", "/tmp"), "mnist-spark-export"),
                 sc.sc().applicationId() + "-" + UUID.randomUUID());
+        try {
+            // Fully qualified, so that executors with other working directories find the same folder
+            return dir.getFileSystem(conf).makeQualified(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot resolve the training export folder " + dir, e);
+        }
     }
 
     private static void deleteQuietly(Path dir, JavaSparkContext sc) {
