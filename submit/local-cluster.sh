@@ -81,6 +81,25 @@ logger.master.level = info
 logger.worker.name = org.apache.spark.deploy.worker
 logger.worker.level = info
 EOF
+  # The cluster's Hadoop configuration, on every classpath as a real cluster's HADOOP_CONF_DIR would be.
+  # dl4j-spark's Export training approach needs a default file system that every executor shares, and refuses a
+  # file:// one outside local[*] masters. On this one machine the local disk is shared: present it through Hadoop's
+  # viewfs, which falls back to file:/// for every path. (Data and output paths are file: URIs anyway; executors
+  # read it too, since dl4j-spark opens the exported files with a Configuration of its own; linkMergeSlash instead
+  # of linkFallback lists folders under wrong paths in Hadoop 3.3.4.)
+  cat >"$spark_home/conf/core-site.xml" <<'EOF'
+<?xml version="1.0"?>
+<configuration>
+  <property>
+    <name>fs.defaultFS</name>
+    <value>viewfs://local-cluster/</value>
+  </property>
+  <property>
+    <name>fs.viewfs.mounttable.local-cluster.linkFallback</name>
+    <value>file:///</value>
+  </property>
+</configuration>
+EOF
 }
 
 # --- processes: started in a session of their own (PID = process group), stopped by PID ---
@@ -271,7 +290,7 @@ cmd_status() {
     for member in $(pgrep -g "$pid" 2>/dev/null); do
       [[ "$member" == "$pid" ]] && continue
       printf '  %-7s PID %-7s %s\n' "" "$member" \
-        "$(tr '\0' '\n' <"/proc/$member/cmdline" 2>/dev/null | grep -m1 -E '^org\.apache\.spark\.' || echo '?')"
+        "$(tr '\0' '\n' <"/proc/$member/cmdline" 2>/dev/null | grep -m1 -E '^org\.apache\.spark\.' || echo '(exiting)')"
     done
   done
   if [[ $total -eq 0 ]]; then
@@ -288,27 +307,32 @@ cmd_status() {
   [[ $running -eq $total ]] || return 1
 }
 
-# Relative paths of options that name files or folders become absolute: executors and a cluster-mode driver start in
-# folders of their own on this machine.
+# Paths of options that name files or folders become absolute: executors and a cluster-mode driver start in folders
+# of their own on this machine. Hadoop paths become file: URIs, since the default file system is viewfs (see
+# ensure_spark_home); --conf, and fetch-data's folder, are plain local paths.
 absolute_path_options() {
-  local i arg opt
+  local i arg opt value
   for ((i = 0; i < ${#cli_args[@]}; i++)); do
     arg=${cli_args[i]}
     for opt in --data-dir --output --model --run --conf; do
       if [[ "$arg" == "$opt" && $((i + 1)) -lt ${#cli_args[@]} ]]; then
-        cli_args[i + 1]=$(absolute "${cli_args[i + 1]}")
+        cli_args[i + 1]=$(absolute "$opt" "${cli_args[i + 1]}")
       elif [[ "$arg" == "$opt="* ]]; then
-        cli_args[i]=$opt=$(absolute "${arg#"$opt="}")
+        cli_args[i]=$opt=$(absolute "$opt" "${arg#"$opt="}")
       fi
     done
   done
 }
 
+# absolute OPTION PATH: PATH made absolute (relative to where the script was called from); URIs stay as they are.
 absolute() {
-  if [[ "$1" == /* || "$1" == *://* || "$1" == *:/* ]]; then
-    echo "$1"
+  local opt=$1 path=$2
+  if [[ "$path" == *:/* ]]; then
+    echo "$path"
+  elif [[ "$opt" == --conf || "${cli_args[0]}" == fetch-data ]]; then
+    realpath -m -- "$path"
   else
-    realpath -m -- "$1"
+    echo "file:$(realpath -m -- "$path")"
   fi
 }
 
@@ -346,7 +370,7 @@ default_data_dir() {
     SPARK_HOME=$spark_home "$spark_home/bin/spark-submit" --master 'local[1]' --class "$MAIN_CLASS" \
       "$app_jar" fetch-data --data-dir "$data" >&2
   fi
-  cli_args+=(--data-dir "$data")
+  cli_args+=(--data-dir "file:$data")
 }
 
 cmd_submit() {
@@ -363,7 +387,10 @@ cmd_submit() {
   default_data_dir
   absolute_path_options
   local events=${SPARK_EVENT_LOG_DIR:-$cluster_dir/events}
-  [[ "$events" == *://* ]] || mkdir -p "$events"
+  if [[ "$events" != *:/* ]]; then
+    mkdir -p "$events"
+    events=file:$(realpath -m -- "$events")
+  fi
   local mode=${DEPLOY_MODE:-client}
   local standalone=(env MASTER="$master_url" SPARK_HOME="$spark_home" SPARK_LOCAL_IP=127.0.0.1
     SPARK_EVENT_LOG_DIR="$events" DEPLOY_MODE="$mode" MNIST_JAR="$app_jar"

@@ -8,7 +8,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mnistspark.testing.OutputContract;
 import io.mnistspark.testing.TestData;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +52,7 @@ class StandaloneClusterIT {
     private static final int EPOCHS = 2;
     private static final double MIN_ACCURACY = 0.5;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TWO_EXECUTORS =
             List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2");
 
@@ -130,9 +138,11 @@ class StandaloneClusterIT {
         Path events = Files.createDirectories(work.resolve("events-kill"));
         Path output = work.resolve("worker-killed");
 
-        // Kill worker-2 and its executor once the first epoch is done, so during the second one
-        Scripts.Running running = submit("client", events, output, EPOCHS);
+        // Kill worker-2 and its executor in the second epoch, while that executor runs a training task
+        int uiPort = freePort();
+        Scripts.Running running = submit("client", events, output, EPOCHS, "--conf", "spark.ui.port=" + uiPort);
         waitForOutput(running, "epoch 1/2  loss");
+        boolean inTask = waitUntilTraining(uiPort, cluster.workerUiPort(2), running);
         double killedAt = (System.nanoTime() - running.startNanos()) / 1e9;
         List<String> killedExecutors = cluster.killWorker(2);
         Scripts.Result run = running.await(RUN_TIMEOUT);
@@ -142,15 +152,19 @@ class StandaloneClusterIT {
         contract(output, EPOCHS).assertAll(MIN_ACCURACY);
         EventLog log = EventLog.readOnlyLogIn(events);
         System.out.println(log.summary());
+        System.out.printf("WORKER KILL: SIGKILL to worker-2 and its executor %s %.1f s into the run, %s; "
+                + "%d task attempts failed %s, %d task attempts re-ran work (retries %d, resubmitted stages %s); "
+                + "run took %.1f s against %.1f s without the kill (%+.1f s)%n",
+                killedExecutors, killedAt, inTask ? "while it ran a training task" : "between training tasks",
+                log.failedAttempts().size(), log.failureReasons(),
+                log.rerunAttempts().size(), log.retryAttempts().size(), log.resubmittedStages(),
+                run.seconds(), clientModeSeconds, run.seconds() - clientModeSeconds);
+        assertTrue(inTask, "worker-2's executor never ran a training task in the second epoch");
         assertFalse(killedExecutors.isEmpty(), "worker-2 ran no executor when it was killed");
         assertTrue(log.executorsRemoved().keySet().containsAll(killedExecutors),
                 "Spark noticed the lost executors " + killedExecutors + ": " + log.executorsRemoved());
-        System.out.printf("WORKER KILL: SIGKILL to worker-2 and its executor %s %.1f s into the run; "
-                + "%d task attempts failed %s, %d task attempts re-ran work (retries %d, resubmitted stages %s); "
-                + "run took %.1f s against %.1f s without the kill (%+.1f s)%n",
-                killedExecutors, killedAt, log.failedAttempts().size(), log.failureReasons(),
-                log.rerunAttempts().size(), log.retryAttempts().size(), log.resubmittedStages(),
-                run.seconds(), clientModeSeconds, run.seconds() - clientModeSeconds);
+        assertFalse(log.failedAttempts().isEmpty(), "the task running on the killed executor failed");
+        assertFalse(log.rerunAttempts().isEmpty(), "and ran again elsewhere");
     }
 
     /** Both executors, one on each Worker, ran successful training tasks. */
@@ -165,9 +179,10 @@ class StandaloneClusterIT {
                 workerPorts, "the training executors ran on both Workers: " + log.executorLogUrls());
     }
 
-    private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs)
-            throws IOException {
+    private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs,
+            String... sparkOptions) throws IOException {
         List<String> args = new ArrayList<>(TWO_EXECUTORS);
+        args.addAll(List.of(sparkOptions));
         args.addAll(List.of("--", "train", "--data-dir", mnist.toString(), "--output", output.toString(),
                 "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
                 "--epochs", String.valueOf(epochs)));
@@ -187,6 +202,51 @@ class StandaloneClusterIT {
             Thread.sleep(100);
         }
         cluster.rememberProcesses();
+    }
+
+    /**
+     * Polls the driver's REST API until the executor on the Worker with web UI port {@code workerUiPort} runs a task
+     * of a training stage; false when that did not happen within a minute.
+     */
+    private static boolean waitUntilTraining(int driverUiPort, int workerUiPort, Scripts.Running running)
+            throws InterruptedException {
+        String api = "http://127.0.0.1:" + driverUiPort + "/api/v1/applications";
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (System.nanoTime() < deadline && running.process().isAlive()) {
+            try {
+                String app = get(api).path(0).path("id").asText();
+                boolean training = false;
+                for (JsonNode stage : get(api + "/" + app + "/stages?status=active")) {
+                    training |= EventLog.TRAINING_STAGE.test(stage.path("name").asText())
+                            && stage.path("numActiveTasks").asInt() > 0;
+                }
+                for (JsonNode executor : get(api + "/" + app + "/executors")) {
+                    if (training && executor.path("activeTasks").asInt() > 0 && executor.path("executorLogs")
+                            .path("stdout").asText().contains("127.0.0.1:" + workerUiPort + "/")) {
+                        return true;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // the UI is not up yet, or the application is between stages
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    private static JsonNode get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException(url + ": HTTP " + response.statusCode());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static void report(String what, Scripts.Result run) {
