@@ -197,9 +197,12 @@ driver_states() {
 
 cmd_start() {
   load_cluster_env
-  if [[ -f "$pid_dir/master.pid" ]] && group_alive "$(<"$pid_dir/master.pid")"; then
-    fail "already running (LOCAL_CLUSTER_DIR=$cluster_dir): see 'status', or 'stop' it first"
-  fi
+  local name
+  for name in $(daemon_names); do
+    if group_alive "$(<"$pid_dir/$name.pid")" && ours "$(<"$pid_dir/$name.pid")"; then
+      fail "already running ($name; LOCAL_CLUSTER_DIR=$cluster_dir): see 'status', or 'stop' it first"
+    fi
+  done
   local i port
   for port in "$master_port" "$master_ui_port"; do
     port_in_use "$port" && fail "port $port on 127.0.0.1 is in use; choose others with LOCAL_CLUSTER_*_PORT"
@@ -265,7 +268,13 @@ cmd_stop() {
     stop_daemon "$name"
     stopped=true
   done
-  $stopped && echo "Stopped (logs in $log_dir)" || echo "Not running"
+  # Keep the logs, drop the copies of the application jar each executor and driver fetched
+  [[ -d "$cluster_dir/work" ]] && find "$cluster_dir/work" -name '*.jar' -type f -delete
+  if $stopped; then
+    echo "Stopped (logs in $log_dir and $cluster_dir/work)"
+  else
+    echo "Not running"
+  fi
 }
 
 cmd_status() {
