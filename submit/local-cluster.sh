@@ -16,7 +16,7 @@
 # submit builds target/mnist-spark.jar when it is missing or older than the sources (unless MNIST_JAR is set),
 # fetches MNIST into data/mnist when train or evaluate get no --data-dir, and makes relative --data-dir, --output,
 # --model, --run and --conf paths absolute (executors and a cluster-mode driver start in folders of their own). In
-# cluster deploy mode it judges the driver by its state on the Master (spark-submit exits 0 even when it failed) and
+# cluster deploy mode it judges the driver by its state on the Master (spark-submit's exit code does not tell) and
 # prints the driver's output. Spark's event log of each application goes to SPARK_EVENT_LOG_DIR.
 #
 # Environment, [default]:
@@ -320,7 +320,7 @@ cmd_status() {
 # of their own on this machine. Hadoop paths become file: URIs, since the default file system is viewfs (see
 # ensure_spark_home); --conf, and fetch-data's folder, are plain local paths.
 absolute_path_options() {
-  local i arg opt value
+  local i arg opt
   for ((i = 0; i < ${#cli_args[@]}; i++)); do
     arg=${cli_args[i]}
     for opt in --data-dir --output --model --run --conf; do
@@ -412,7 +412,7 @@ cmd_submit() {
 
 # Cluster deploy mode: the driver runs on a Worker, and spark-submit's exit code says nothing about it.
 submit_cluster_mode() {
-  local before driver state status=0
+  local before driver state status=0 i
   before=$(driver_states | awk '{print $2}')
   "$@" || status=$?
   driver=$(driver_states | awk '{print $2}' | grep -vxF -e "$before" -e '' | tail -n 1 || true)

@@ -225,11 +225,11 @@ final class LocalCluster implements AutoCloseable {
 
     /**
      * {@code count} ports free on 127.0.0.1 now, the worker ports consecutive as the script numbers them: a block
-     * at a random base between 20000 and 40000, away from Spark's defaults.
+     * at a random base between 20000 and 32000: away from Spark's defaults and from Linux's ephemeral ports.
      */
     private static int[] freePorts(int count) {
         for (int attempt = 0; attempt < 100; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+            int base = ThreadLocalRandom.current().nextInt(20_000, 32_000);
             int[] block = new int[count];
             boolean free = true;
             for (int i = 0; i < count && free; i++) {
