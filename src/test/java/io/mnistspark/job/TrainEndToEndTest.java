@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mnistspark.cli.ExitCodes;
-import io.mnistspark.cli.MnistCli;
 import io.mnistspark.data.MnistFetcher;
 import io.mnistspark.data.Split;
 import io.mnistspark.output.Tables;
+import io.mnistspark.testing.CliRun;
 import io.mnistspark.testing.OutputContract;
 import io.mnistspark.testing.TestData;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The whole {@code train} path on a small slice of the real MNIST, through the CLI and a real local[2] Spark session,
@@ -41,17 +38,15 @@ class TrainEndToEndTest {
 
     private static Path mnist;
     private static Path run;
-    private static Result trainResult;
+    private static CliRun trainResult;
     private static OutputContract contract;
 
-    record Result(int exitCode, String out, String err) {
-    }
 
     @BeforeAll
     static void trainOnce() throws IOException {
         mnist = TestData.mnist();
         run = work.resolve("run");
-        trainResult = cli("train", "--data-dir", mnist.toString(), "--output", run.toString(), "--master", "local[2]",
+        trainResult = CliRun.run("train", "--data-dir", mnist.toString(), "--output", run.toString(), "--master", "local[2]",
                 "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
                 "--epochs", String.valueOf(EPOCHS), "--batch-size-per-worker", "32");
         contract = new OutputContract(run, mnist, TEST, EPOCHS, TrainEndToEndTest::spark);
@@ -116,7 +111,7 @@ class TrainEndToEndTest {
         TestData.gzipCopy(mnist, gz);
         Path evaluated = work.resolve("evaluated-gz");
 
-        Result result = cli("evaluate", "--model", run.toString(), "--data-dir", gz.toString(),
+        CliRun result = CliRun.run("evaluate", "--model", run.toString(), "--data-dir", gz.toString(),
                 "--output", evaluated.toString(), "--test-limit", String.valueOf(TEST), "--master", "local[2]");
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.err());
@@ -130,7 +125,7 @@ class TrainEndToEndTest {
         Path existing = Files.createDirectories(work.resolve("existing"));
         Files.writeString(existing.resolve("precious.txt"), "an earlier result");
 
-        Result result = cli("train", "--data-dir", mnist.toString(), "--output", existing.toString(),
+        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", existing.toString(),
                 "--train-limit", "200", "--test-limit", "100", "--epochs", "1", "--master", "local[2]");
 
         assertEquals(ExitCodes.OUTPUT_EXISTS, result.exitCode());
@@ -146,7 +141,7 @@ class TrainEndToEndTest {
         Path earlier = Files.createDirectories(work.resolve("replaced"));
         Files.writeString(earlier.resolve("old.txt"), "old");
 
-        Result result = cli("train", "--data-dir", mnist.toString(), "--output", earlier.toString(), "--overwrite",
+        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", earlier.toString(), "--overwrite",
                 "--train-limit", "200", "--test-limit", "100", "--epochs", "1", "--master", "local[2]");
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.err());
@@ -166,7 +161,7 @@ class TrainEndToEndTest {
         Files.write(images, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
         Path output = work.resolve("never-written");
 
-        Result result = cli("train", "--data-dir", broken.toString(), "--output", output.toString(),
+        CliRun result = CliRun.run("train", "--data-dir", broken.toString(), "--output", output.toString(),
                 "--train-limit", "200", "--test-limit", "100", "--epochs", "1", "--master", "local[2]");
 
         assertEquals(ExitCodes.BAD_INPUT, result.exitCode());
@@ -190,15 +185,5 @@ class TrainEndToEndTest {
 
     private static List<Row> read(Path folder, String name) {
         return spark().read().parquet(folder.resolve(name).toString()).collectAsList();
-    }
-
-    static Result cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = MnistCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Result(exitCode, out.toString(), err.toString());
     }
 }

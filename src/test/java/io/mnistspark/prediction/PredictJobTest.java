@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mnistspark.cli.ExitCodes;
 import io.mnistspark.data.Slice;
 import io.mnistspark.output.Tables;
-import io.mnistspark.prediction.PredictionFixtures.Cli;
+import io.mnistspark.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -56,7 +56,7 @@ class PredictJobTest {
         }
         Path output = tmp.resolve("predictions");
 
-        Cli cli = Cli.run("predict", "--model", run.toString(), "--master", "local[2]", "--output", output.toString(),
+        CliRun cli = CliRun.run("predict", "--model", run.toString(), "--master", "local[2]", "--output", output.toString(),
                 digits.toString());
 
         assertEquals(ExitCodes.OK, cli.exitCode(), cli.err());
@@ -118,7 +118,7 @@ class PredictJobTest {
         Path missing = tmp.resolve("missing.csv");
         Path output = tmp.resolve("out");
 
-        Cli cli = Cli.run("predict", "--model", run.toString(), "--master", "local[2]", "--output", output.toString(),
+        CliRun cli = CliRun.run("predict", "--model", run.toString(), "--master", "local[2]", "--output", output.toString(),
                 mixed.toString(), missing.toString());
 
         assertEquals(ExitCodes.SOME_INPUTS_FAILED, cli.exitCode(), cli.err());
@@ -153,7 +153,7 @@ class PredictJobTest {
 
     @Test
     void predict_missingModel_isBadInputNamingThePath() {
-        Cli cli = Cli.run("predict", "--model", tmp.resolve("no-such-run").toString(), "--master", "local[1]",
+        CliRun cli = CliRun.run("predict", "--model", tmp.resolve("no-such-run").toString(), "--master", "local[1]",
                 tmp.resolve("a.csv").toString());
         assertEquals(ExitCodes.BAD_INPUT, cli.exitCode());
         assertTrue(cli.err().contains("Model not found: ") && cli.err().contains("no-such-run"), cli.err());

@@ -1,13 +1,11 @@
 package io.mnistspark.prediction;
 
-import io.mnistspark.cli.MnistCli;
 import io.mnistspark.data.MnistFetcher;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
+import io.mnistspark.testing.CliRun;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +13,6 @@ import java.util.Comparator;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 
 /**
  * What the prediction tests share: the real MNIST files ({@code -Dmnist.data.dir}, default {@code data/mnist}, fetched
@@ -45,7 +42,7 @@ final class PredictionFixtures {
             Path parent = Files.createTempDirectory("mnist-prediction-run");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(parent)));
             Path target = parent.resolve("run");
-            Cli cli = Cli.run("train", "--data-dir", mnist().toString(), "--train-limit", "3000", "--test-limit",
+            CliRun cli = CliRun.run("train", "--data-dir", mnist().toString(), "--train-limit", "3000", "--test-limit",
                     String.valueOf(RUN_TEST_IMAGES), "--epochs", "2", "--output", target.toString(),
                     "--master", "local[2]");
             if (cli.exitCode() != 0) {
@@ -83,19 +80,6 @@ final class PredictionFixtures {
         return SparkSession.builder().master("local[1]").appName(appName).config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
-    }
-
-    /** A command run through mnist-spark's own command line, with its output captured. */
-    record Cli(int exitCode, String out, String err) {
-        static Cli run(String... args) {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine commandLine = MnistCli.commandLine();
-            commandLine.setOut(new PrintWriter(out, true));
-            commandLine.setErr(new PrintWriter(err, true));
-            int exitCode = commandLine.execute(args);
-            return new Cli(exitCode, out.toString(), err.toString());
-        }
     }
 
     private static void deleteQuietly(Path dir) {

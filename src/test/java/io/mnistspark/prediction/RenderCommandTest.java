@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnistspark.cli.ExitCodes;
 import io.mnistspark.data.Slice;
-import io.mnistspark.prediction.PredictionFixtures.Cli;
+import io.mnistspark.testing.CliRun;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class RenderCommandTest {
         Path csv = PredictionFixtures.writeCsv(tmp, "seven.csv", DigitCsv.write(DigitImage.fromGrey(grey),
                 DigitImage.Scale.UNIT));
 
-        Cli cli = Cli.run("render", csv.toString());
+        CliRun cli = CliRun.run("render", csv.toString());
 
         assertEquals(ExitCodes.OK, cli.exitCode(), cli.err());
         Path png = tmp.resolve("seven.png");
@@ -56,7 +56,7 @@ class RenderCommandTest {
         Path png = tmp.resolve("pictures/flat-3x.png");
         Files.createDirectories(png.getParent());
 
-        Cli cli = Cli.run("render", csv.toString(), "--scale", "3", "--output", png.toString());
+        CliRun cli = CliRun.run("render", csv.toString(), "--scale", "3", "--output", png.toString());
 
         assertEquals(ExitCodes.OK, cli.exitCode(), cli.err());
         BufferedImage image = ImageIO.read(png.toFile());
@@ -70,12 +70,12 @@ class RenderCommandTest {
         Path csv = PredictionFixtures.writeCsv(tmp, "flat.csv", PredictionFixtures.uniformCsv("0"));
         Files.writeString(tmp.resolve("flat.png"), "mine");
 
-        Cli cli = Cli.run("render", csv.toString());
+        CliRun cli = CliRun.run("render", csv.toString());
 
         assertEquals(ExitCodes.OUTPUT_EXISTS, cli.exitCode());
         assertTrue(cli.err().contains("flat.png already exists"), cli.err());
         assertEquals("mine", Files.readString(tmp.resolve("flat.png")));
-        assertEquals(ExitCodes.OK, Cli.run("render", csv.toString(), "--overwrite").exitCode());
+        assertEquals(ExitCodes.OK, CliRun.run("render", csv.toString(), "--overwrite").exitCode());
     }
 
     @Test
@@ -83,7 +83,7 @@ class RenderCommandTest {
         Path csv = PredictionFixtures.writeCsv(tmp, "bad.csv", PredictionFixtures.uniformCsv("0")
                 .replaceFirst("0", "-1"));
 
-        Cli cli = Cli.run("render", csv.toString());
+        CliRun cli = CliRun.run("render", csv.toString());
 
         assertEquals(ExitCodes.BAD_INPUT, cli.exitCode());
         assertEquals("mnist-spark: " + csv + ": line 1, value 1: -1 is negative; grey values are 0-255 or 0-1",
@@ -98,10 +98,10 @@ class RenderCommandTest {
         Path again = tmp.resolve("sheet-b.png");
         Path other = tmp.resolve("sheet-c.png");
 
-        Cli cli = Cli.run("render", "--sheet", "--run", run, "--seed", "7", "--count", "6", "--output",
+        CliRun cli = CliRun.run("render", "--sheet", "--run", run, "--seed", "7", "--count", "6", "--output",
                 first.toString());
-        Cli.run("render", "--sheet", "--run", run, "--seed", "7", "--count", "6", "--output", again.toString());
-        Cli.run("render", "--sheet", "--run", run, "--seed", "8", "--count", "6", "--output", other.toString());
+        CliRun.run("render", "--sheet", "--run", run, "--seed", "7", "--count", "6", "--output", again.toString());
+        CliRun.run("render", "--sheet", "--run", run, "--seed", "8", "--count", "6", "--output", other.toString());
 
         assertEquals(ExitCodes.OK, cli.exitCode(), cli.err());
         assertTrue(cli.out().contains("6 misclassified and 6 correct test digits"), cli.out());
@@ -116,7 +116,7 @@ class RenderCommandTest {
 
     @Test
     void renderSheet_withoutRun_isAUsageError() {
-        Cli cli = Cli.run("render", "--sheet", "--output", tmp.resolve("s.png").toString());
+        CliRun cli = CliRun.run("render", "--sheet", "--output", tmp.resolve("s.png").toString());
         // A usage error (picocli's ParameterException); its exit code is whatever ErrorHandler maps it to
         assertTrue(cli.exitCode() != ExitCodes.OK);
         assertTrue(cli.err().contains("--sheet needs --run RUN_DIR and --output FILE"), cli.err());
@@ -124,7 +124,7 @@ class RenderCommandTest {
 
     @Test
     void renderSheet_folderThatIsNotARun_isBadInput() {
-        Cli cli = Cli.run("render", "--sheet", "--run", tmp.toString(), "--output", tmp.resolve("s.png").toString());
+        CliRun cli = CliRun.run("render", "--sheet", "--run", tmp.toString(), "--output", tmp.resolve("s.png").toString());
         assertEquals(ExitCodes.BAD_INPUT, cli.exitCode());
         assertTrue(cli.err().contains("no predictions/ table"), cli.err());
     }
