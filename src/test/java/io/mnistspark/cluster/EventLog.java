@@ -22,8 +22,13 @@ import java.util.stream.Collectors;
  */
 final class EventLog {
 
-    /** Stages of dl4j-spark's parameter-averaging rounds: Spark names them after the call site in that class. */
-    static final Predicate<String> TRAINING_STAGE = name -> name.contains("ParameterAveragingTrainingMaster");
+    /**
+     * The stages where workers fit their minibatches: one per parameter-averaging round of dl4j-spark, named by Spark
+     * after its call site, the treeAggregate of the workers' results in ParameterAveragingTrainingMaster. (The other
+     * stages of a round only count and split the exported minibatch files.)
+     */
+    static final Predicate<String> TRAINING_STAGE =
+            name -> name.startsWith("treeAggregate at ParameterAveragingTrainingMaster");
 
     /** One task attempt's end. */
     record TaskEnd(int stageId, int stageAttempt, long taskId, int index, int attempt, String executorId,
