@@ -26,15 +26,14 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
-    @Option(names = "--model", paramLabel = "PATH", required = true,
-            description = "A model zip, or the output folder of a 'train' run.")
-    String model;
+    @Mixin
+    ModelOption modelOption;
 
     @Override
     public Integer call() {
         JobConfig config = job.resolve();
         try (SparkSession spark = SparkSessions.create("mnist-spark evaluate", config.sparkMaster())) {
-            new EvaluateJob(config, model, spec.commandLine().getOut()::println).run(spark);
+            new EvaluateJob(config, modelOption.model, spec.commandLine().getOut()::println).run(spark);
         }
         return ExitCodes.OK;
     }

@@ -35,9 +35,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
-    @Option(names = "--model", paramLabel = "PATH", required = true,
-            description = "A model zip, or the output folder of a 'train' run.")
-    String model;
+    @Mixin
+    ModelOption modelOption;
 
     @Parameters(paramLabel = "CSV", arity = "1..*",
             description = "Digit CSV files, folders of them (their .csv files), or Hadoop globs; any Hadoop path.")
@@ -59,7 +58,7 @@ final class PredictCommand implements Callable<Integer> {
         String sparkMaster = master != null ? master : ConfigLoader.defaults().sparkMaster();
         PredictJob.Result result;
         try (SparkSession spark = SparkSessions.create("mnist-spark predict", sparkMaster)) {
-            result = new PredictJob(model, inputs, Optional.ofNullable(output), overwrite).run(spark);
+            result = new PredictJob(modelOption.model, inputs, Optional.ofNullable(output), overwrite).run(spark);
         }
         PrintWriter out = spec.commandLine().getOut();
         int width = Math.min(ALIGN_LIMIT, result.scored().stream().mapToInt(o -> o.file().length()).max().orElse(0));

@@ -34,9 +34,8 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
-    @Option(names = "--model", paramLabel = "PATH", required = true,
-            description = "A model zip, or the output folder of a 'train' run.")
-    String model;
+    @Mixin
+    ModelOption modelOption;
 
     @Option(names = "--run", paramLabel = "RUN_DIR", description = "The 'train' or 'evaluate' output folder whose test "
             + "digits the page shows (default: the run --model belongs to, when it is one).")
@@ -57,7 +56,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Configuration conf = new Configuration();
-        DigitClassifier classifier = DigitClassifier.load(model, conf);
+        DigitClassifier classifier = DigitClassifier.load(modelOption.model, conf);
         Optional<RunSamples> samples;
         try {
             samples = Optional.ofNullable(run != null ? run : runOfModel(conf))
@@ -67,13 +66,14 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.BAD_INPUT;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        try (PredictionServer server = PredictionServer.start(classifier, samples, model, host, port, new Random())) {
+        try (PredictionServer server = PredictionServer.start(classifier, samples, modelOption.model, host, port,
+                new Random())) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 stopped.countDown();
             }, "serve-shutdown"));
             PrintWriter out = spec.commandLine().getOut();
-            out.println(String.format("Serving %s on http://%s:%d/ (Ctrl-C to stop)", model,
+            out.println(String.format("Serving %s on http://%s:%d/ (Ctrl-C to stop)", modelOption.model,
                     host.contains(":") ? "[" + host + "]" : host, server.port()));
             samples.ifPresentOrElse(s -> out.println(String.format("Test digits of %s: %d correct, %d misclassified",
                     s.run(), s.correct().size(), s.misclassified().size())),
@@ -86,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The run folder {@code --model} names or lies in (RUN or RUN/model/model.zip), if it has a predictions table. */
     private String runOfModel(Configuration conf) {
-        Path given = new Path(model);
+        Path given = new Path(modelOption.model);
         try {
             FileSystem fs = given.getFileSystem(conf);
             Path candidate = fs.isDirectory(given) ? given
