@@ -66,17 +66,10 @@ public final class MnistRdds {
                 int[] range = ranges.next();
                 Slice whole = MnistFiles.readSlice(files, range[0], range[1], hadoopConf);
                 for (int offset = 0; offset < whole.size(); offset += sliceSize) {
-                    slices.add(cut(whole, offset, Math.min(sliceSize, whole.size() - offset)));
+                    slices.add(whole.range(offset, Math.min(sliceSize, whole.size() - offset)));
                 }
             }
             return slices.iterator();
-        }
-
-        private static Slice cut(Slice whole, int offset, int length) {
-            byte[] pixels = java.util.Arrays.copyOfRange(whole.pixels(), offset * MnistIdx.PIXELS,
-                    (offset + length) * MnistIdx.PIXELS);
-            byte[] labels = java.util.Arrays.copyOfRange(whole.labels(), offset, offset + length);
-            return new Slice(whole.firstIndex() + offset, pixels, labels);
         }
     }
 }

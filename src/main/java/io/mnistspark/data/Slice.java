@@ -1,6 +1,7 @@
 package io.mnistspark.data;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,6 +17,13 @@ public record Slice(int firstIndex, byte[] pixels, byte[] labels) implements Ser
 
     public int size() {
         return labels.length;
+    }
+
+    /** Images {@code [offset, offset + length)} of this slice, copied, with their own first index. */
+    public Slice range(int offset, int length) {
+        byte[] rangePixels = Arrays.copyOfRange(pixels, offset * MnistIdx.PIXELS, (offset + length) * MnistIdx.PIXELS);
+        byte[] rangeLabels = Arrays.copyOfRange(labels, offset, offset + length);
+        return new Slice(firstIndex + offset, rangePixels, rangeLabels);
     }
 
     public int label(int i) {

@@ -1,8 +1,8 @@
 package io.mnistspark.job;
 
 import io.mnistspark.config.JobConfig;
+import io.mnistspark.data.BroadcastMinibatches;
 import io.mnistspark.data.MnistFiles;
-import io.mnistspark.data.MnistRdds;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
 import io.mnistspark.model.ReferenceCnn;
@@ -82,20 +82,19 @@ public final class TrainJob {
         }
     }
 
-    /** Trains by parameter averaging on minibatches the executors read themselves from the IDX files. */
+    /** Trains by parameter averaging on minibatches cut from the training images broadcast to the executors. */
     private DistributedTrainer.Result train(JavaSparkContext sc, MnistFiles.SplitFiles trainFiles, int trainCount,
             JavaRDD<Slice> testSlices) {
-        JavaRDD<DataSet> minibatches = MnistRdds.slices(sc, trainFiles, trainCount, config.batchSizePerWorker(),
-                2 * sc.defaultParallelism()).map(Slice::toDataSet);
         JavaRDD<DataSet> monitor = testSlices.map(Slice::toDataSet).persist(StorageLevel.MEMORY_ONLY());
-        try {
+        try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, trainFiles, trainCount,
+                config.batchSizePerWorker())) {
             DistributedTrainer.Settings settings = new DistributedTrainer.Settings(config.epochs(),
                     config.batchSizePerWorker(), config.averagingFrequency(), config.prefetchBatches(),
                     config.workers(), config.seed());
             return new DistributedTrainer(settings).train(sc,
                     ReferenceCnn.configuration(config.learningRate(), config.learningRateDecay(), config.seed()),
-                    minibatches, trainCount, monitor, MONITOR_SPLIT,
-                    record -> console.accept(record.progressLine(config.epochs())));
+                    minibatches.references(2 * sc.defaultParallelism()), minibatches.loader(), trainCount,
+                    monitor, MONITOR_SPLIT, record -> console.accept(record.progressLine(config.epochs())));
         } finally {
             monitor.unpersist();
         }

@@ -1,5 +1,6 @@
 package io.mnistspark.model;
 
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -54,6 +55,9 @@ public final class ReferenceCnn {
                 .seed(seed)
                 .updater(new Adam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decayPerEpoch)))
                 .weightInit(WeightInit.XAVIER_UNIFORM) // Keras' glorot_uniform; biases start at 0 in both
+                // Keeps each convolution's pre-activations from the forward pass for backpropagation. Without a cache
+                // DL4J runs every convolution forward a second time inside backpropagation (12% of op time).
+                .cacheMode(CacheMode.DEVICE)
                 .list()
                 .layer(convolution(20, 5))
                 .layer(convolution(20, 2))
