@@ -3,6 +3,7 @@ package io.mnistspark.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -33,6 +34,12 @@ class ReferenceCnnTest {
         }
         assertArrayEquals(expected, actual);
         assertEquals(175_224, network.numParams());
+    }
+
+    @Test
+    void convolutionsKeepTheirForwardPassForBackprop() {
+        // Without the cache DL4J runs each convolution forward a second time inside backprop
+        assertEquals(CacheMode.DEVICE, network.getLayerWiseConfigurations().getCacheMode());
     }
 
     @Test
