@@ -47,6 +47,11 @@ public final class NativeBackend {
         }
     }
 
+    /** Loads ND4J's native backend in the calling thread and runs one operation on it. */
+    public static void start() {
+        org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1).addi(1);
+    }
+
     static boolean enabled() {
         String value = System.getProperty(SWITCH_PROPERTY, System.getenv(SWITCH_ENV));
         return value == null || !value.trim().equalsIgnoreCase("false");
