@@ -3,6 +3,7 @@ package io.mnistspark.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mnistspark.backend.NativeBackendPlugin;
 import io.mnistspark.cli.MnistCli;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -131,6 +132,17 @@ class SubmitScriptsIT {
             if (!flag.isBlank()) {
                 assertEquals(2, count(settings, flag.trim() + " "), flag + " in both extraJavaOptions");
             }
+        }
+    }
+
+    @Test
+    void sharedSettings_loadNd4jWhenEachExecutorStarts_fromAPluginInTheJar() throws IOException {
+        String plugin = NativeBackendPlugin.class.getName();
+        assertTrue(Files.readAllLines(project.resolve("conf/spark-defaults.conf")).stream()
+                .anyMatch(line -> line.matches("spark\\.plugins\\s+.*\\b" + plugin.replace(".", "\\.") + "\\b.*")),
+                "spark.plugins names " + plugin);
+        try (JarFile jarFile = new JarFile(jar.toFile())) {
+            assertTrue(jarFile.getEntry(plugin.replace('.', '/') + ".class") != null, plugin + " in the jar");
         }
     }
 
