@@ -81,25 +81,10 @@ logger.master.level = info
 logger.worker.name = org.apache.spark.deploy.worker
 logger.worker.level = info
 EOF
-  # The cluster's Hadoop configuration, on every classpath as a real cluster's HADOOP_CONF_DIR would be.
-  # dl4j-spark's Export training approach needs a default file system that every executor shares, and refuses a
-  # file:// one outside local[*] masters. On this one machine the local disk is shared: present it through Hadoop's
-  # viewfs, which falls back to file:/// for every path. (Data and output paths are file: URIs anyway; executors
-  # read it too, since dl4j-spark opens the exported files with a Configuration of its own; linkMergeSlash instead
-  # of linkFallback lists folders under wrong paths in Hadoop 3.3.4.)
-  cat >"$spark_home/conf/core-site.xml" <<'EOF'
-<?xml version="1.0"?>
-<configuration>
-  <property>
-    <name>fs.defaultFS</name>
-    <value>viewfs://local-cluster/</value>
-  </property>
-  <property>
-    <name>fs.viewfs.mounttable.local-cluster.linkFallback</name>
-    <value>file:///</value>
-  </property>
-</configuration>
-EOF
+  # No core-site.xml: the default file system stays the local disk (file:///), which every executor on this machine
+  # shares. (Earlier versions wrote one that presented it as viewfs, for dl4j-spark's Export approach, which mnist-spark
+  # no longer uses.)
+  rm -f "$spark_home/conf/core-site.xml"
 }
 
 # --- processes: started in a session of their own (PID = process group), stopped by PID ---
@@ -317,8 +302,8 @@ cmd_status() {
 }
 
 # Paths of options that name files or folders become absolute: executors and a cluster-mode driver start in folders
-# of their own on this machine. Hadoop paths become file: URIs, since the default file system is viewfs (see
-# ensure_spark_home); --conf, and fetch-data's folder, are plain local paths.
+# of their own on this machine. Hadoop paths become file: URIs; --conf, and fetch-data's folder, are plain local
+# paths.
 absolute_path_options() {
   local i arg opt
   for ((i = 0; i < ${#cli_args[@]}; i++)); do

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Chooses ND4J's native build and turns on DL4J's oneDNN layer helpers (4-5x faster convolutions on CPU). Both are
@@ -49,7 +51,7 @@ public final class NativeBackend {
 
     /** Loads ND4J's native backend in the calling thread and runs one operation on it. */
     public static void start() {
-        org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1).addi(1);
+        Nd4j.ones(DataType.FLOAT, 1).addi(1);
     }
 
     static boolean enabled() {
