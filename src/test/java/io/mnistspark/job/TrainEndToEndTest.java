@@ -48,7 +48,7 @@ class TrainEndToEndTest {
         run = work.resolve("run");
         trainResult = CliRun.run("train", "--data-dir", mnist.toString(), "--output", run.toString(), "--master", "local[2]",
                 "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
-                "--epochs", String.valueOf(EPOCHS), "--batch-size-per-worker", "32");
+                "--epochs", String.valueOf(EPOCHS), "--batch-size-per-worker", "32", "--averaging-frequency", "10");
         contract = new OutputContract(run, mnist, TEST, EPOCHS, TrainEndToEndTest::spark);
     }
 
