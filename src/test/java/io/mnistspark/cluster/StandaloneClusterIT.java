@@ -51,8 +51,6 @@ class StandaloneClusterIT {
     private static final int TEST = 500;
     private static final int EPOCHS = 2;
     private static final double MIN_ACCURACY = 0.5;
-    /** The defaults average every 20 minibatches of 64: one or two rounds an epoch on a slice this small (README). */
-    private static final String[] SMALL_SLICE_SETTINGS = {"--batch-size-per-worker", "32", "--averaging-frequency", "10"};
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -190,7 +188,7 @@ class StandaloneClusterIT {
         args.addAll(List.of("--", "train", "--data-dir", mnist.toString(), "--output", output.toString(),
                 "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
                 "--epochs", String.valueOf(epochs)));
-        args.addAll(List.of(SMALL_SLICE_SETTINGS));
+        args.addAll(TestData.SMALL_SLICE_SETTINGS);
         Path log = work.resolve("submit-" + output.getFileName() + ".log");
         Scripts.Running running = cluster.submit(Map.of("DEPLOY_MODE", deployMode,
                 "SPARK_EVENT_LOG_DIR", events.toString(),

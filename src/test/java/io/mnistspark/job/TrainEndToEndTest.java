@@ -15,6 +15,7 @@ import io.mnistspark.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -46,9 +47,11 @@ class TrainEndToEndTest {
     static void trainOnce() throws IOException {
         mnist = TestData.mnist();
         run = work.resolve("run");
-        trainResult = CliRun.run("train", "--data-dir", mnist.toString(), "--output", run.toString(), "--master", "local[2]",
-                "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
-                "--epochs", String.valueOf(EPOCHS), "--batch-size-per-worker", "32", "--averaging-frequency", "10");
+        List<String> args = new ArrayList<>(List.of("train", "--data-dir", mnist.toString(), "--output",
+                run.toString(), "--master", "local[2]", "--train-limit", String.valueOf(TRAIN), "--test-limit",
+                String.valueOf(TEST), "--epochs", String.valueOf(EPOCHS)));
+        args.addAll(TestData.SMALL_SLICE_SETTINGS);
+        trainResult = CliRun.run(args.toArray(String[]::new));
         contract = new OutputContract(run, mnist, TEST, EPOCHS, TrainEndToEndTest::spark);
     }
 

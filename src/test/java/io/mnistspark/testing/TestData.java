@@ -6,10 +6,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 /** Test data: the real MNIST files (fetched on first use) and small synthetic IDX files. */
 public final class TestData {
+
+    /**
+     * Training options for slices of a few thousand images: the defaults (batch 64, averaging every 20) make only one
+     * or two averaging rounds an epoch there, as the README says.
+     */
+    public static final List<String> SMALL_SLICE_SETTINGS =
+            List.of("--batch-size-per-worker", "32", "--averaging-frequency", "10");
 
     private TestData() {
     }
