@@ -1,5 +1,6 @@
 package io.mnistspark.training;
 
+import io.mnistspark.backend.DirectConvolutions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -75,7 +76,8 @@ public final class DistributedTrainer {
     private ParameterAveragingTrainingMaster trainingMaster() {
         Integer workers = settings.workers() > 0 ? settings.workers() : null;
         // Builder(n): n is the number of examples in each loaded DataSet, not the worker minibatch size.
-        return new ParameterAveragingTrainingMaster.Builder(workers, settings.batchSizePerWorker())
+        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers,
+                settings.batchSizePerWorker())
                 .batchSizePerWorker(settings.batchSizePerWorker())
                 .averagingFrequency(settings.averagingFrequency())
                 .workerPrefetchNumBatches(settings.prefetchBatches())
@@ -84,7 +86,11 @@ public final class DistributedTrainer {
                 // worker, the saved model has an empty updater, and accuracy drifts down from epoch to epoch (96.8%
                 // -> 96.0% over epochs 1-5 at batch 32, averaging every 10).
                 .saveUpdater(true)
-                .rngSeed(settings.seed())
-                .build();
+                .rngSeed(settings.seed());
+        // Decided here, on the driver, so executors follow the driver's switch without settings of their own.
+        if (DirectConvolutions.enabled()) {
+            builder.trainingHooks(new DirectConvolutionsHook());
+        }
+        return builder.build();
     }
 }

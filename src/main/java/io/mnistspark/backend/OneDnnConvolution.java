@@ -1,0 +1,372 @@
+package io.mnistspark.backend;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdDataAlgo;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdFilterAlgo;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.algorithm.convolution_direct;
+import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
+
+/**
+ * Runs a DL4J {@link org.deeplearning4j.nn.layers.convolution.ConvolutionLayer} on oneDNN primitives that are built
+ * once per input shape and kept, in place of DL4J's own oneDNN helper.
+ *
+ * <p>Why: DL4J's helper goes through libnd4j's {@code conv2d} and {@code conv2d_bp} ops, which set up their oneDNN
+ * primitives again on every call, reorder every array between DL4J's layout and oneDNN's blocked one both ways, and
+ * always compute the gradient of the layer's input, which for the first layer nothing reads (5.9 of the ~45 ms of
+ * oneDNN work in a batch-64 step). With this helper one training thread at batch 64 went from 1,437 to 1,915
+ * images/s, two threads from 2,513 to 3,293 (docs/performance.md).
+ *
+ * <p>DL4J's arrays keep their layouts (NCHW activations, weights [out, in, kH, kW]); the blocked copies oneDNN prefers
+ * live in memory of this helper's own. Anything it does not cover (another data type or format, Same mode,
+ * dilation, no bias) it declines by returning null, and the layer runs DL4J's built-in code instead.
+ */
+final class OneDnnConvolution implements ConvolutionHelper {
+
+    private static final engine CPU = new engine(engine.kind.cpu, 0);
+
+    private final boolean computesInputGradient;
+    private final stream stream = new stream(CPU);
+    private Primitives primitives;
+
+    /**
+     * @param computesInputGradient false for a network's first layer: its input gradient would be thrown away, so
+     *                              backpropagation returns null for it instead
+     */
+    OneDnnConvolution(boolean computesInputGradient) {
+        this.computesInputGradient = computesInputGradient;
+    }
+
+    @Override
+    public boolean checkSupported() {
+        return true;
+    }
+
+    @Override
+    public Map<String, Long> helperMemoryUse() {
+        return Collections.emptyMap();
+    }
+
+    @Override
+    public INDArray preOutput(INDArray input, INDArray weights, INDArray bias, int[] kernel, int[] strides, int[] pad,
+            AlgoMode mode, FwdAlgo fwdAlgo, ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format,
+            LayerWorkspaceMgr workspaceMgr) {
+        if (!covers(input, bias, convolutionMode, dilation, format)) {
+            return null;
+        }
+        input = dense(input);
+        Primitives plan = primitivesFor(input, dense(weights), strides, pad);
+        INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, plan.outputShape, 'c');
+        plan.forward(input, dense(weights), dense(bias), output, stream);
+        return output;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray weights, INDArray bias, INDArray delta,
+            int[] kernel, int[] strides, int[] pad, INDArray biasGradView, INDArray weightGradView, IActivation afn,
+            AlgoMode mode, BwdFilterAlgo bwdFilterAlgo, BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode,
+            int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        // The gradients are written straight into DL4J's gradient views, so those must be dense.
+        if (!covers(input, biasGradView, convolutionMode, dilation, format) || !isDense(weightGradView)
+                || !isDense(biasGradView)) {
+            return null;
+        }
+        input = dense(input);
+        Primitives plan = primitivesFor(input, dense(weights), strides, pad);
+        plan.backwardWeights(input, dense(delta), weightGradView, biasGradView, stream);
+        INDArray inputGradient = null;
+        if (computesInputGradient) {
+            inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(),
+                    'c');
+            plan.backwardData(dense(delta), dense(weights), inputGradient, stream);
+        }
+        Gradient gradient = new DefaultGradient();
+        gradient.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
+        gradient.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView);
+        return new Pair<>(gradient, inputGradient);
+    }
+
+    @Override
+    public INDArray activate(INDArray z, IActivation afn, boolean training) {
+        return afn.getActivation(z, training);
+    }
+
+    private static boolean covers(INDArray input, INDArray bias, ConvolutionMode mode, int[] dilation,
+            CNN2DFormat format) {
+        return input.dataType() == DataType.FLOAT && input.rank() == 4 && bias != null && format == CNN2DFormat.NCHW
+                && mode != ConvolutionMode.Same && dilation[0] == 1 && dilation[1] == 1;
+    }
+
+    private Primitives primitivesFor(INDArray input, INDArray weights, int[] strides, int[] pad) {
+        if (primitives == null || !primitives.fits(input, weights)) {
+            primitives = new Primitives(input.shape(), weights.shape(), strides, pad, computesInputGradient);
+        }
+        return primitives;
+    }
+
+    /** True when the array's elements lie in row-major order with no gaps (strides of size-1 axes do not matter). */
+    static boolean isDense(INDArray array) {
+        long expected = 1;
+        for (int axis = array.rank() - 1; axis >= 0; axis--) {
+            if (array.size(axis) != 1 && array.stride(axis) != expected) {
+                return false;
+            }
+            expected *= array.size(axis);
+        }
+        return true;
+    }
+
+    private static INDArray dense(INDArray array) {
+        return isDense(array) ? array : array.dup('c');
+    }
+
+    /** The three primitives of one convolution for one input shape, with the memory they work in. */
+    private static final class Primitives {
+        private final long[] inputShape;
+        private final long[] weightShape;
+        final long[] outputShape;
+
+        private final convolution_forward forward;
+        private final Operand source;
+        private final Operand weights;
+        private final Operand bias;
+        private final Operand destination;
+        private final IntMemoryMap forwardArgs = new IntMemoryMap();
+
+        private final convolution_backward_weights backwardWeights;
+        private final Operand sourceForWeights;
+        private final Operand deltaForWeights;
+        private final Operand weightGradient;
+        private final Operand biasGradient;
+        private final IntMemoryMap backwardWeightsArgs = new IntMemoryMap();
+
+        private final convolution_backward_data backwardData; // null when the input gradient is not computed
+        private final Operand deltaForData;
+        private final Operand weightsForData;
+        private final Operand inputGradient;
+        private final IntMemoryMap backwardDataArgs = new IntMemoryMap();
+
+        Primitives(long[] inputShape, long[] weightShape, int[] strides, int[] pad, boolean withInputGradient) {
+            this.inputShape = inputShape.clone();
+            this.weightShape = weightShape.clone();
+            this.outputShape = new long[] {inputShape[0], weightShape[0],
+                    outputSize(inputShape[2], weightShape[2], strides[0], pad[0]),
+                    outputSize(inputShape[3], weightShape[3], strides[1], pad[1])};
+            long[] stride = {strides[0], strides[1]};
+            long[] padding = {pad[0], pad[1]};
+            memory.desc anySource = layout(inputShape, memory.format_tag.any);
+            memory.desc anyWeights = layout(weightShape, memory.format_tag.any);
+            memory.desc anyDestination = layout(outputShape, memory.format_tag.any);
+            memory.desc biasLayout = layout(new long[] {weightShape[0]}, memory.format_tag.x);
+
+            // format_tag.any lets oneDNN choose the layouts its fastest kernel wants; the operands reorder to them.
+            convolution_forward.primitive_desc forwardPlan = new convolution_forward.primitive_desc(
+                    new convolution_forward.desc(forward_training, convolution_direct, anySource, anyWeights,
+                            biasLayout, anyDestination, stride, padding, padding), CPU);
+            forward = new convolution_forward(forwardPlan);
+            source = Operand.input(activations(inputShape), forwardPlan.src_desc());
+            weights = Operand.input(weightLayout(weightShape), forwardPlan.weights_desc());
+            bias = Operand.input(biasLayout, biasLayout);
+            destination = Operand.output(activations(outputShape), forwardPlan.dst_desc());
+            forwardArgs.put(DNNL_ARG_SRC, source.primitiveMemory());
+            forwardArgs.put(DNNL_ARG_WEIGHTS, weights.primitiveMemory());
+            forwardArgs.put(DNNL_ARG_BIAS, bias.primitiveMemory());
+            forwardArgs.put(DNNL_ARG_DST, destination.primitiveMemory());
+
+            convolution_backward_weights.primitive_desc weightsPlan = new convolution_backward_weights.primitive_desc(
+                    new convolution_backward_weights.desc(convolution_direct, anySource, anyWeights, biasLayout,
+                            anyDestination, stride, padding, padding), CPU, forwardPlan);
+            backwardWeights = new convolution_backward_weights(weightsPlan);
+            sourceForWeights = source.wants(weightsPlan.src_desc()) ? source
+                    : Operand.input(activations(inputShape), weightsPlan.src_desc());
+            deltaForWeights = Operand.input(activations(outputShape), weightsPlan.diff_dst_desc());
+            weightGradient = Operand.output(weightLayout(weightShape), weightsPlan.diff_weights_desc());
+            biasGradient = Operand.output(biasLayout, biasLayout);
+            backwardWeightsArgs.put(DNNL_ARG_SRC, sourceForWeights.primitiveMemory());
+            backwardWeightsArgs.put(DNNL_ARG_DIFF_DST, deltaForWeights.primitiveMemory());
+            backwardWeightsArgs.put(DNNL_ARG_DIFF_WEIGHTS, weightGradient.primitiveMemory());
+            backwardWeightsArgs.put(DNNL_ARG_DIFF_BIAS, biasGradient.primitiveMemory());
+
+            if (!withInputGradient) {
+                backwardData = null;
+                deltaForData = weightsForData = inputGradient = null;
+                return;
+            }
+            convolution_backward_data.primitive_desc dataPlan = new convolution_backward_data.primitive_desc(
+                    new convolution_backward_data.desc(convolution_direct, anySource, anyWeights, anyDestination,
+                            stride, padding, padding), CPU, forwardPlan);
+            backwardData = new convolution_backward_data(dataPlan);
+            deltaForData = deltaForWeights.wants(dataPlan.diff_dst_desc()) ? deltaForWeights
+                    : Operand.input(activations(outputShape), dataPlan.diff_dst_desc());
+            weightsForData = Operand.input(weightLayout(weightShape), dataPlan.weights_desc());
+            inputGradient = Operand.output(activations(inputShape), dataPlan.diff_src_desc());
+            backwardDataArgs.put(DNNL_ARG_DIFF_DST, deltaForData.primitiveMemory());
+            backwardDataArgs.put(DNNL_ARG_WEIGHTS, weightsForData.primitiveMemory());
+            backwardDataArgs.put(DNNL_ARG_DIFF_SRC, inputGradient.primitiveMemory());
+        }
+
+        boolean fits(INDArray input, INDArray weights) {
+            return Arrays.equals(inputShape, input.shape()) && Arrays.equals(weightShape, weights.shape());
+        }
+
+        void forward(INDArray input, INDArray weightArray, INDArray biasArray, INDArray output, stream stream) {
+            source.bind(input).load(stream);
+            weights.bind(weightArray).load(stream);
+            bias.bind(biasArray);
+            destination.bind(output);
+            forward.execute(stream, forwardArgs);
+            destination.store(stream);
+        }
+
+        void backwardWeights(INDArray input, INDArray delta, INDArray weightGradientView, INDArray biasGradientView,
+                stream stream) {
+            // Backpropagation follows the forward pass of the same input: when both primitives want the same layout,
+            // the copy that pass reordered is still here. Once used, it is forgotten, so a second backpropagation
+            // without a forward pass in between reorders the input afresh.
+            if (!sourceForWeights.bind(input).holdsLoaded()) {
+                sourceForWeights.load(stream);
+            }
+            deltaForWeights.bind(delta).load(stream);
+            weightGradient.bind(weightGradientView);
+            biasGradient.bind(biasGradientView);
+            backwardWeights.execute(stream, backwardWeightsArgs);
+            weightGradient.store(stream);
+            sourceForWeights.forget();
+        }
+
+        void backwardData(INDArray delta, INDArray weightArray, INDArray inputGradientArray, stream stream) {
+            if (deltaForData != deltaForWeights) {
+                deltaForData.bind(delta).load(stream);
+            }
+            weightsForData.bind(weightArray).load(stream);
+            inputGradient.bind(inputGradientArray);
+            backwardData.execute(stream, backwardDataArgs);
+            inputGradient.store(stream);
+        }
+
+        private static long outputSize(long in, long kernel, int stride, int pad) {
+            return (in + 2L * pad - kernel) / stride + 1;
+        }
+
+        private static memory.desc activations(long[] shape) {
+            return layout(shape, memory.format_tag.nchw);
+        }
+
+        private static memory.desc weightLayout(long[] shape) {
+            return layout(shape, memory.format_tag.oihw);
+        }
+
+        private static memory.desc layout(long[] shape, memory.format_tag tag) {
+            return new memory.desc(shape, memory.data_type.f32, tag);
+        }
+    }
+
+    /**
+     * One argument of a primitive: the ND4J array it comes from or goes to (bound before each call), the memory the
+     * primitive works in, and the reorder between the two when oneDNN wants another layout.
+     */
+    private static final class Operand {
+        private final memory user;
+        private final memory internal;
+        private final reorder reorder; // null when the primitive works in the user's memory itself
+        private long boundAddress;
+        private long loadedAddress;
+
+        private Operand(memory user, memory internal, boolean isInput) {
+            this.user = user;
+            this.internal = internal;
+            this.reorder = user == internal ? null : isInput ? new reorder(user, internal) : new reorder(internal, user);
+        }
+
+        static Operand input(memory.desc userLayout, memory.desc wanted) {
+            memory user = new memory(userLayout, CPU, null);
+            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, CPU), true);
+        }
+
+        static Operand output(memory.desc userLayout, memory.desc wanted) {
+            memory user = new memory(userLayout, CPU, null);
+            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, CPU), false);
+        }
+
+        boolean wants(memory.desc layout) {
+            return internal.get_desc().equals(layout);
+        }
+
+        memory primitiveMemory() {
+            return internal;
+        }
+
+        Operand bind(INDArray array) {
+            boundAddress = array.data().addressPointer().address(); // already at the array's own offset
+            user.set_data_handle(pointerTo(boundAddress));
+            return this;
+        }
+
+        private static Pointer pointerTo(long nativeAddress) {
+            // Inside the subclass the name "address" is Pointer's own field, hence the other parameter name.
+            return new Pointer() {
+                {
+                    address = nativeAddress;
+                }
+            };
+        }
+
+        /** Copies the bound array into the primitive's layout. */
+        void load(stream stream) {
+            if (reorder != null) {
+                reorder.execute(stream, user, internal);
+            }
+            loadedAddress = boundAddress;
+        }
+
+        /** True when the primitive's memory already holds the bound array, loaded by {@link #load} since the last
+         * {@link #forget}. */
+        boolean holdsLoaded() {
+            return reorder == null || loadedAddress == boundAddress;
+        }
+
+        void forget() {
+            loadedAddress = 0;
+        }
+
+        /** Copies the primitive's result out to the bound array. */
+        void store(stream stream) {
+            if (reorder != null) {
+                reorder.execute(stream, internal, user);
+            }
+        }
+    }
+}

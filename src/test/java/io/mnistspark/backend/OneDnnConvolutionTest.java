@@ -1,0 +1,119 @@
+package io.mnistspark.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mnistspark.model.ReferenceCnn;
+import java.util.Map;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** mnist-spark's own oneDNN convolutions: on every convolution layer, and the same network as DL4J's path. */
+class OneDnnConvolutionTest {
+
+    private static final int[] CONVOLUTION_LAYERS = {0, 1, 3};
+
+    @Test
+    void install_givesEveryConvolutionLayerTheHelperOnce() {
+        MultiLayerNetwork network = referenceCnn();
+
+        assertEquals(CONVOLUTION_LAYERS.length, DirectConvolutions.install(network));
+        for (int i : CONVOLUTION_LAYERS) {
+            assertInstanceOf(OneDnnConvolution.class, ((ConvolutionLayer) network.getLayer(i)).getHelper(),
+                    "layer " + i);
+        }
+        assertEquals(0, DirectConvolutions.install(network), "a second install changes nothing");
+    }
+
+    @Test
+    void outputs_matchDl4jsOwnPathOnTheSameWeights() {
+        MultiLayerNetwork dl4j = referenceCnn();
+        MultiLayerNetwork direct = copyWithDirectConvolutions(dl4j);
+        INDArray images = Nd4j.rand(DataType.FLOAT, 16, 1, 28, 28);
+
+        INDArray expected = dl4j.output(images, false);
+        INDArray actual = direct.output(images, false);
+
+        assertTrue(expected.equalsWithEps(actual, 1e-5), "outputs differ:\n" + expected + "\n" + actual);
+    }
+
+    @Test
+    void gradients_matchDl4jsOwnPathOnTheSameWeightsAndDropoutMasks() {
+        MultiLayerNetwork dl4j = referenceCnn();
+        MultiLayerNetwork direct = copyWithDirectConvolutions(dl4j);
+
+        // Two minibatches in a row: the second lands in the memory the first used, and the helper keeps the
+        // reordered input of a forward pass for the backpropagation after it, which must be the new minibatch's.
+        for (int minibatch = 1; minibatch <= 2; minibatch++) {
+            DataSet data = randomMinibatch(32);
+            Map<String, INDArray> expected = gradients(dl4j, data);
+            Map<String, INDArray> actual = gradients(direct, data);
+
+            assertEquals(expected.keySet(), actual.keySet());
+            for (String parameter : expected.keySet()) {
+                INDArray want = expected.get(parameter);
+                INDArray got = actual.get(parameter);
+                assertNotEquals(0.0, want.amaxNumber().doubleValue(), parameter + " has a gradient at all");
+                assertTrue(want.equalsWithEps(got, 1e-4), "minibatch " + minibatch + ": " + parameter
+                        + " differs by " + want.sub(got).amaxNumber() + " (largest " + want.amaxNumber() + ")");
+            }
+        }
+    }
+
+    @Test
+    void switch_turnsDirectConvolutionsOff() {
+        String previous = System.getProperty(DirectConvolutions.SWITCH_PROPERTY);
+        try {
+            System.setProperty(DirectConvolutions.SWITCH_PROPERTY, "false");
+            assertFalse(DirectConvolutions.enabled());
+            System.setProperty(DirectConvolutions.SWITCH_PROPERTY, "true");
+            assertTrue(DirectConvolutions.enabled());
+        } finally {
+            if (previous == null) {
+                System.clearProperty(DirectConvolutions.SWITCH_PROPERTY);
+            } else {
+                System.setProperty(DirectConvolutions.SWITCH_PROPERTY, previous);
+            }
+        }
+    }
+
+    private static MultiLayerNetwork referenceCnn() {
+        MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 3));
+        network.init();
+        return network;
+    }
+
+    private static MultiLayerNetwork copyWithDirectConvolutions(MultiLayerNetwork template) {
+        MultiLayerNetwork copy = new MultiLayerNetwork(template.getLayerWiseConfigurations().clone());
+        copy.init(template.params().dup(), true);
+        assertEquals(CONVOLUTION_LAYERS.length, DirectConvolutions.install(copy));
+        return copy;
+    }
+
+    private static DataSet randomMinibatch(int size) {
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, size, ReferenceCnn.CLASSES);
+        for (int i = 0; i < size; i++) {
+            labels.putScalar(i, i % ReferenceCnn.CLASSES, 1f);
+        }
+        return new DataSet(Nd4j.rand(DataType.FLOAT, size, 1, 28, 28), labels);
+    }
+
+    /** The gradient of every parameter for one minibatch, with the same dropout masks whichever network runs. */
+    private static Map<String, INDArray> gradients(MultiLayerNetwork network, DataSet minibatch) {
+        network.setInput(minibatch.getFeatures());
+        network.setLabels(minibatch.getLabels());
+        Nd4j.getRandom().setSeed(11);
+        network.computeGradientAndScore();
+        Map<String, INDArray> gradients = new java.util.TreeMap<>();
+        network.gradient().gradientForVariable().forEach((name, gradient) -> gradients.put(name, gradient.dup()));
+        return gradients;
+    }
+}
