@@ -50,8 +50,8 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
  * oneDNN work in a batch-64 step). With this helper one training thread at batch 64 went from 1,437 to 1,915
  * images/s, two threads from 2,513 to 3,293 (docs/performance.md).
  *
- * <p>DL4J's arrays keep their layouts (NCHW activations, weights [out, in, kH, kW]); the blocked copies oneDNN prefers
- * live in memory of this helper's own. Anything it does not cover (another data type or format, Same mode,
+ * <p>DL4J's arrays keep their layouts (NCHW activations, weights [out, in, kH, kW]); the channels-last and blocked
+ * copies the primitives work on live in memory of this helper's own. Anything it does not cover (another data type or format, Same mode,
  * dilation, no bias) it declines by returning null, and the layer runs DL4J's built-in code instead.
  */
 final class OneDnnConvolution implements ConvolutionHelper {
@@ -187,15 +187,18 @@ final class OneDnnConvolution implements ConvolutionHelper {
                     outputSize(inputShape[3], weightShape[3], strides[1], pad[1])};
             long[] stride = {strides[0], strides[1]};
             long[] padding = {pad[0], pad[1]};
-            memory.desc anySource = layout(inputShape, memory.format_tag.any);
+            // Activations in channels-last layout, weights in whichever layout oneDNN picks (format_tag.any); the
+            // operands reorder DL4J's arrays to and from them. Channels-last was 8% faster a step than letting oneDNN
+            // pick for the activations too (its blocked layout pads 20 channels to 32, and its forward kernel for
+            // channels-last is the faster one here): 1,897 -> 2,050 images/s on one thread at batch 64.
+            memory.desc sourceLayout = layout(inputShape, memory.format_tag.nhwc);
             memory.desc anyWeights = layout(weightShape, memory.format_tag.any);
-            memory.desc anyDestination = layout(outputShape, memory.format_tag.any);
+            memory.desc destinationLayout = layout(outputShape, memory.format_tag.nhwc);
             memory.desc biasLayout = layout(new long[] {weightShape[0]}, memory.format_tag.x);
 
-            // format_tag.any lets oneDNN choose the layouts its fastest kernel wants; the operands reorder to them.
             convolution_forward.primitive_desc forwardPlan = new convolution_forward.primitive_desc(
-                    new convolution_forward.desc(forward_training, convolution_direct, anySource, anyWeights,
-                            biasLayout, anyDestination, stride, padding, padding), CPU);
+                    new convolution_forward.desc(forward_training, convolution_direct, sourceLayout, anyWeights,
+                            biasLayout, destinationLayout, stride, padding, padding), CPU);
             forward = new convolution_forward(forwardPlan);
             source = Operand.input(activations(inputShape), forwardPlan.src_desc());
             weights = Operand.input(weightLayout(weightShape), forwardPlan.weights_desc());
@@ -207,8 +210,8 @@ final class OneDnnConvolution implements ConvolutionHelper {
             forwardArgs.put(DNNL_ARG_DST, destination.primitiveMemory());
 
             convolution_backward_weights.primitive_desc weightsPlan = new convolution_backward_weights.primitive_desc(
-                    new convolution_backward_weights.desc(convolution_direct, anySource, anyWeights, biasLayout,
-                            anyDestination, stride, padding, padding), CPU, forwardPlan);
+                    new convolution_backward_weights.desc(convolution_direct, sourceLayout, anyWeights, biasLayout,
+                            destinationLayout, stride, padding, padding), CPU, forwardPlan);
             backwardWeights = new convolution_backward_weights(weightsPlan);
             sourceForWeights = source.wants(weightsPlan.src_desc()) ? source
                     : Operand.input(activations(inputShape), weightsPlan.src_desc());
@@ -226,7 +229,7 @@ final class OneDnnConvolution implements ConvolutionHelper {
                 return;
             }
             convolution_backward_data.primitive_desc dataPlan = new convolution_backward_data.primitive_desc(
-                    new convolution_backward_data.desc(convolution_direct, anySource, anyWeights, anyDestination,
+                    new convolution_backward_data.desc(convolution_direct, sourceLayout, anyWeights, destinationLayout,
                             stride, padding, padding), CPU, forwardPlan);
             backwardData = new convolution_backward_data(dataPlan);
             deltaForData = deltaForWeights.wants(dataPlan.diff_dst_desc()) ? deltaForWeights
