@@ -1,7 +1,9 @@
 package io.mnistspark.data;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -39,13 +41,18 @@ public final class BroadcastMinibatches implements AutoCloseable {
         return new BroadcastMinibatches(sc, sc.broadcast(all), batchSize);
     }
 
-    /** One reference per minibatch of {@code batchSize} consecutive images (the last may be shorter). */
-    public JavaRDD<String> references(int partitions) {
+    /**
+     * One reference per minibatch of {@code batchSize} consecutive images (the last may be shorter), in an order
+     * shuffled by {@code seed} and spread evenly over {@code partitions}: each partition holds a random sample of the
+     * minibatches, not a run of consecutive images.
+     */
+    public JavaRDD<String> references(int partitions, long seed) {
         int count = images.value().size();
         List<String> references = new ArrayList<>();
         for (int start = 0; start < count; start += batchSize) {
             references.add(reference(start, Math.min(batchSize, count - start)));
         }
+        Collections.shuffle(references, new Random(seed));
         return sc.parallelize(references, Math.max(1, Math.min(partitions, references.size())));
     }
 

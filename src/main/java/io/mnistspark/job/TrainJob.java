@@ -93,7 +93,7 @@ public final class TrainJob {
                     config.workers(), config.seed());
             return new DistributedTrainer(settings).train(sc,
                     ReferenceCnn.configuration(config.learningRate(), config.learningRateDecay(), config.seed()),
-                    minibatches.references(2 * sc.defaultParallelism()), minibatches.loader(), trainCount,
+                    minibatches.references(workers(sc), config.seed()), minibatches.loader(), trainCount,
                     monitor, MONITOR_SPLIT, record -> console.accept(record.progressLine(config.epochs())));
         } finally {
             monitor.unpersist();

@@ -1,6 +1,7 @@
 package io.mnistspark.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -50,16 +53,34 @@ class BroadcastMinibatchesTest {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, files, COUNT, BATCH)) {
             DataSetLoader loader = minibatches.loader();
-            // For each image in each loaded minibatch: {grey value of its first pixel, label}
-            List<int[]> images = minibatches.references(4)
-                    .flatMap(reference -> describe(loader.load(source(reference))).iterator()).collect();
+            // For each image in each loaded minibatch: {index in the split, grey value of its first pixel, label}
+            List<int[]> images = new ArrayList<>(minibatches.references(4, 1)
+                    .flatMap(reference -> describe(reference, loader.load(source(reference))).iterator()).collect());
+            images.sort(Comparator.comparingInt(image -> image[0]));
 
             assertEquals(COUNT, images.size());
             for (int i = 0; i < COUNT; i++) {
-                assertEquals(i % 256, images.get(i)[0], "grey value of image " + i);
-                assertEquals(i % 10, images.get(i)[1], "label of image " + i);
+                assertEquals(i, images.get(i)[0], "image " + i + " once");
+                assertEquals(i % 256, images.get(i)[1], "grey value of image " + i);
+                assertEquals(i % 10, images.get(i)[2], "label of image " + i);
             }
-            assertEquals(6, minibatches.references(4).count());
+            assertEquals(6, minibatches.references(4, 1).count());
+        }
+    }
+
+    @Test
+    void partitionsHoldMinibatchesInAShuffledOrder_thatTheSeedRepeats() {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, files, COUNT, 1)) {
+            List<List<String>> partitions = minibatches.references(2, 7).glom().collect();
+            List<String> inOrder = new ArrayList<>(partitions.get(0));
+            inOrder.addAll(partitions.get(1));
+
+            assertEquals(COUNT / 2, partitions.get(0).size(), "evenly spread");
+            assertEquals(COUNT, new HashSet<>(inOrder).size());
+            assertNotEquals(inOrder.stream().sorted(Comparator.comparingInt(BroadcastMinibatchesTest::start)).toList(),
+                    inOrder, "not the images' own order");
+            assertEquals(partitions, minibatches.references(2, 7).glom().collect());
         }
     }
 
@@ -73,12 +94,16 @@ class BroadcastMinibatchesTest {
         }
     }
 
-    private static List<int[]> describe(DataSet minibatch) {
+    private static int start(String reference) {
+        return Integer.parseInt(reference.substring(BroadcastMinibatches.REFERENCE_PREFIX.length()).split("-")[0]);
+    }
+
+    private static List<int[]> describe(String reference, DataSet minibatch) {
         List<int[]> images = new ArrayList<>();
         for (int i = 0; i < minibatch.numExamples(); i++) {
             int grey = Math.round(minibatch.getFeatures().getFloat(i, 0, 0, 0) * Slice.MAX_GREY);
             int label = minibatch.getLabels().getRow(i).argMax().getInt(0);
-            images.add(new int[] {grey, label});
+            images.add(new int[] {start(reference) + i, grey, label});
         }
         return images;
     }
