@@ -7,11 +7,9 @@ import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
-import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
-import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode;
@@ -56,10 +54,8 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
  */
 final class OneDnnConvolution implements ConvolutionHelper {
 
-    private static final engine CPU = new engine(engine.kind.cpu, 0);
-
     private final boolean computesInputGradient;
-    private final stream stream = new stream(CPU);
+    private final stream stream = new stream(OneDnn.CPU);
     private Primitives primitives;
 
     /**
@@ -87,10 +83,11 @@ final class OneDnnConvolution implements ConvolutionHelper {
         if (!covers(input, bias, convolutionMode, dilation, format)) {
             return null;
         }
-        input = dense(input);
-        Primitives plan = primitivesFor(input, dense(weights), strides, pad);
+        input = OneDnn.dense(input);
+        weights = OneDnn.dense(weights);
+        Primitives plan = primitivesFor(input, weights, strides, pad);
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, plan.outputShape, 'c');
-        plan.forward(input, dense(weights), dense(bias), output, stream);
+        plan.forward(input, weights, OneDnn.dense(bias), output, stream);
         return output;
     }
 
@@ -100,18 +97,20 @@ final class OneDnnConvolution implements ConvolutionHelper {
             AlgoMode mode, BwdFilterAlgo bwdFilterAlgo, BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode,
             int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
         // The gradients are written straight into DL4J's gradient views, so those must be dense.
-        if (!covers(input, biasGradView, convolutionMode, dilation, format) || !isDense(weightGradView)
-                || !isDense(biasGradView)) {
+        if (!covers(input, biasGradView, convolutionMode, dilation, format) || !OneDnn.isDense(weightGradView)
+                || !OneDnn.isDense(biasGradView)) {
             return null;
         }
-        input = dense(input);
-        Primitives plan = primitivesFor(input, dense(weights), strides, pad);
-        plan.backwardWeights(input, dense(delta), weightGradView, biasGradView, stream);
+        input = OneDnn.dense(input);
+        weights = OneDnn.dense(weights);
+        delta = OneDnn.dense(delta);
+        Primitives plan = primitivesFor(input, weights, strides, pad);
+        plan.backwardWeights(input, delta, weightGradView, biasGradView, stream);
         INDArray inputGradient = null;
         if (computesInputGradient) {
             inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(),
                     'c');
-            plan.backwardData(dense(delta), dense(weights), inputGradient, stream);
+            plan.backwardData(delta, weights, inputGradient, stream);
         }
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
@@ -135,22 +134,6 @@ final class OneDnnConvolution implements ConvolutionHelper {
             primitives = new Primitives(input.shape(), weights.shape(), strides, pad, computesInputGradient);
         }
         return primitives;
-    }
-
-    /** True when the array's elements lie in row-major order with no gaps (strides of size-1 axes do not matter). */
-    static boolean isDense(INDArray array) {
-        long expected = 1;
-        for (int axis = array.rank() - 1; axis >= 0; axis--) {
-            if (array.size(axis) != 1 && array.stride(axis) != expected) {
-                return false;
-            }
-            expected *= array.size(axis);
-        }
-        return true;
-    }
-
-    private static INDArray dense(INDArray array) {
-        return isDense(array) ? array : array.dup('c');
     }
 
     /** The three primitives of one convolution for one input shape, with the memory they work in. */
@@ -198,7 +181,7 @@ final class OneDnnConvolution implements ConvolutionHelper {
 
             convolution_forward.primitive_desc forwardPlan = new convolution_forward.primitive_desc(
                     new convolution_forward.desc(forward_training, convolution_direct, sourceLayout, anyWeights,
-                            biasLayout, destinationLayout, stride, padding, padding), CPU);
+                            biasLayout, destinationLayout, stride, padding, padding), OneDnn.CPU);
             forward = new convolution_forward(forwardPlan);
             source = Operand.input(activations(inputShape), forwardPlan.src_desc());
             weights = Operand.input(weightLayout(weightShape), forwardPlan.weights_desc());
@@ -211,7 +194,7 @@ final class OneDnnConvolution implements ConvolutionHelper {
 
             convolution_backward_weights.primitive_desc weightsPlan = new convolution_backward_weights.primitive_desc(
                     new convolution_backward_weights.desc(convolution_direct, sourceLayout, anyWeights, biasLayout,
-                            destinationLayout, stride, padding, padding), CPU, forwardPlan);
+                            destinationLayout, stride, padding, padding), OneDnn.CPU, forwardPlan);
             backwardWeights = new convolution_backward_weights(weightsPlan);
             sourceForWeights = source.wants(weightsPlan.src_desc()) ? source
                     : Operand.input(activations(inputShape), weightsPlan.src_desc());
@@ -230,7 +213,7 @@ final class OneDnnConvolution implements ConvolutionHelper {
             }
             convolution_backward_data.primitive_desc dataPlan = new convolution_backward_data.primitive_desc(
                     new convolution_backward_data.desc(convolution_direct, sourceLayout, anyWeights, destinationLayout,
-                            stride, padding, padding), CPU, forwardPlan);
+                            stride, padding, padding), OneDnn.CPU, forwardPlan);
             backwardData = new convolution_backward_data(dataPlan);
             deltaForData = deltaForWeights.wants(dataPlan.diff_dst_desc()) ? deltaForWeights
                     : Operand.input(activations(outputShape), dataPlan.diff_dst_desc());
@@ -293,7 +276,7 @@ final class OneDnnConvolution implements ConvolutionHelper {
         }
 
         private static memory.desc layout(long[] shape, memory.format_tag tag) {
-            return new memory.desc(shape, memory.data_type.f32, tag);
+            return OneDnn.floats(shape, tag);
         }
     }
 
@@ -315,13 +298,13 @@ final class OneDnnConvolution implements ConvolutionHelper {
         }
 
         static Operand input(memory.desc userLayout, memory.desc wanted) {
-            memory user = new memory(userLayout, CPU, null);
-            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, CPU), true);
+            memory user = OneDnn.unbound(userLayout);
+            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, OneDnn.CPU), true);
         }
 
         static Operand output(memory.desc userLayout, memory.desc wanted) {
-            memory user = new memory(userLayout, CPU, null);
-            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, CPU), false);
+            memory user = OneDnn.unbound(userLayout);
+            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, OneDnn.CPU), false);
         }
 
         boolean wants(memory.desc layout) {
@@ -333,18 +316,9 @@ final class OneDnnConvolution implements ConvolutionHelper {
         }
 
         Operand bind(INDArray array) {
-            boundAddress = array.data().addressPointer().address(); // already at the array's own offset
-            user.set_data_handle(pointerTo(boundAddress));
+            boundAddress = OneDnn.addressOf(array);
+            OneDnn.bind(user, array);
             return this;
-        }
-
-        private static Pointer pointerTo(long nativeAddress) {
-            // Inside the subclass the name "address" is Pointer's own field, hence the other parameter name.
-            return new Pointer() {
-                {
-                    address = nativeAddress;
-                }
-            };
         }
 
         /** Copies the bound array into the primitive's layout. */

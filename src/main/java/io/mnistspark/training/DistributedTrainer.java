@@ -1,6 +1,6 @@
 package io.mnistspark.training;
 
-import io.mnistspark.backend.DirectConvolutions;
+import io.mnistspark.backend.OneDnnKernels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -94,8 +94,8 @@ public final class DistributedTrainer {
                 .saveUpdater(true)
                 .rngSeed(settings.seed());
         // Decided here, on the driver, so executors follow the driver's switch without settings of their own.
-        if (DirectConvolutions.enabled()) {
-            builder.trainingHooks(new DirectConvolutionsHook());
+        if (OneDnnKernels.enabled()) {
+            builder.trainingHooks(new OneDnnKernelsHook());
         }
         return builder.build();
     }

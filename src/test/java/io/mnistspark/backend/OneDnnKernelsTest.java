@@ -8,35 +8,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnistspark.model.ReferenceCnn;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** mnist-spark's own oneDNN convolutions: on every convolution layer, and the same network as DL4J's path. */
-class OneDnnConvolutionTest {
+/** mnist-spark's own oneDNN kernels: on every convolution and ReLU, and the same network as DL4J's path. */
+class OneDnnKernelsTest {
 
     private static final int[] CONVOLUTION_LAYERS = {0, 1, 3};
+    /** The three convolutions and the two hidden dense layers. */
+    private static final int[] RELU_LAYERS = {0, 1, 3, 5, 6};
 
     @Test
-    void install_givesEveryConvolutionLayerTheHelperOnce() {
+    void install_givesConvolutionsTheirHelperAndReluLayersTheirActivation_once() {
         MultiLayerNetwork network = referenceCnn();
 
-        assertEquals(CONVOLUTION_LAYERS.length, DirectConvolutions.install(network));
+        assertEquals(RELU_LAYERS.length, OneDnnKernels.install(network));
         for (int i : CONVOLUTION_LAYERS) {
             assertInstanceOf(OneDnnConvolution.class, ((ConvolutionLayer) network.getLayer(i)).getHelper(),
                     "layer " + i);
         }
-        assertEquals(0, DirectConvolutions.install(network), "a second install changes nothing");
+        for (int i : RELU_LAYERS) {
+            assertInstanceOf(OneDnnRelu.class, activation(network, i), "layer " + i);
+        }
+        assertInstanceOf(ActivationSoftmax.class, activation(network, 7), "the output layer keeps its softmax");
+        assertEquals(0, OneDnnKernels.install(network), "a second install changes nothing");
     }
 
     @Test
     void outputs_matchDl4jsOwnPathOnTheSameWeights() {
         MultiLayerNetwork dl4j = referenceCnn();
-        MultiLayerNetwork direct = copyWithDirectConvolutions(dl4j);
+        MultiLayerNetwork direct = copyWithOneDnnKernels(dl4j);
         INDArray images = Nd4j.rand(DataType.FLOAT, 16, 1, 28, 28);
 
         INDArray expected = dl4j.output(images, false);
@@ -48,7 +56,7 @@ class OneDnnConvolutionTest {
     @Test
     void gradients_matchDl4jsOwnPathOnTheSameWeightsAndDropoutMasks() {
         MultiLayerNetwork dl4j = referenceCnn();
-        MultiLayerNetwork direct = copyWithDirectConvolutions(dl4j);
+        MultiLayerNetwork direct = copyWithOneDnnKernels(dl4j);
 
         // Two minibatches in a row: the second lands in the memory the first used, and the helper keeps the
         // reordered input of a forward pass for the backpropagation after it, which must be the new minibatch's.
@@ -69,20 +77,24 @@ class OneDnnConvolutionTest {
     }
 
     @Test
-    void switch_turnsDirectConvolutionsOff() {
-        String previous = System.getProperty(DirectConvolutions.SWITCH_PROPERTY);
+    void switch_turnsOneDnnKernelsOff() {
+        String previous = System.getProperty(OneDnnKernels.SWITCH_PROPERTY);
         try {
-            System.setProperty(DirectConvolutions.SWITCH_PROPERTY, "false");
-            assertFalse(DirectConvolutions.enabled());
-            System.setProperty(DirectConvolutions.SWITCH_PROPERTY, "true");
-            assertTrue(DirectConvolutions.enabled());
+            System.setProperty(OneDnnKernels.SWITCH_PROPERTY, "false");
+            assertFalse(OneDnnKernels.enabled());
+            System.setProperty(OneDnnKernels.SWITCH_PROPERTY, "true");
+            assertTrue(OneDnnKernels.enabled());
         } finally {
             if (previous == null) {
-                System.clearProperty(DirectConvolutions.SWITCH_PROPERTY);
+                System.clearProperty(OneDnnKernels.SWITCH_PROPERTY);
             } else {
-                System.setProperty(DirectConvolutions.SWITCH_PROPERTY, previous);
+                System.setProperty(OneDnnKernels.SWITCH_PROPERTY, previous);
             }
         }
+    }
+
+    private static Object activation(MultiLayerNetwork network, int layer) {
+        return ((BaseLayer) network.getLayer(layer).conf().getLayer()).getActivationFn();
     }
 
     private static MultiLayerNetwork referenceCnn() {
@@ -91,10 +103,10 @@ class OneDnnConvolutionTest {
         return network;
     }
 
-    private static MultiLayerNetwork copyWithDirectConvolutions(MultiLayerNetwork template) {
+    private static MultiLayerNetwork copyWithOneDnnKernels(MultiLayerNetwork template) {
         MultiLayerNetwork copy = new MultiLayerNetwork(template.getLayerWiseConfigurations().clone());
         copy.init(template.params().dup(), true);
-        assertEquals(CONVOLUTION_LAYERS.length, DirectConvolutions.install(copy));
+        assertEquals(RELU_LAYERS.length, OneDnnKernels.install(copy));
         return copy;
     }
 

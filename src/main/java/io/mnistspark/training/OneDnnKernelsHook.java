@@ -1,6 +1,6 @@
 package io.mnistspark.training;
 
-import io.mnistspark.backend.DirectConvolutions;
+import io.mnistspark.backend.OneDnnKernels;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;
@@ -8,18 +8,18 @@ import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * Gives each worker's network {@link DirectConvolutions} before it fits its first minibatch. dl4j-spark builds the
+ * Gives each worker's network {@link OneDnnKernels} before it fits its first minibatch. dl4j-spark builds the
  * worker networks itself, on the executors, in every averaging round; a training hook is the one place that sees them
  * before they train.
  */
-final class DirectConvolutionsHook implements TrainingHook {
+final class OneDnnKernelsHook implements TrainingHook {
 
     private static final long serialVersionUID = 1L;
 
     @Override
     public void preUpdate(DataSet minibatch, Model model) {
         if (model instanceof MultiLayerNetwork network) {
-            DirectConvolutions.install(network);
+            OneDnnKernels.install(network);
         }
     }
 
