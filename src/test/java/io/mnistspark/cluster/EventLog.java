@@ -25,7 +25,7 @@ final class EventLog {
     /**
      * The stages where workers fit their minibatches: one per parameter-averaging round of dl4j-spark, named by Spark
      * after its call site, the treeAggregate of the workers' results in ParameterAveragingTrainingMaster. (The other
-     * stages of a round only count and split the exported minibatch files.)
+     * stages count the minibatch references once an epoch and evaluate.)
      */
     static final Predicate<String> TRAINING_STAGE =
             name -> name.startsWith("treeAggregate at ParameterAveragingTrainingMaster");

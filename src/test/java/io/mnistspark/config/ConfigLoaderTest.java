@@ -24,7 +24,7 @@ class ConfigLoaderTest {
         assertEquals("data/mnist", config.dataDir());
         assertEquals("output", config.outputDir());
         assertEquals(20, config.epochs());
-        assertEquals(0.001, config.learningRate());
+        assertEquals(0.002, config.learningRate());
         assertEquals("local[*]", config.sparkMaster());
         assertFalse(config.overwrite());
     }

@@ -13,7 +13,7 @@ import java.util.zip.GZIPOutputStream;
 public final class TestData {
 
     /**
-     * Training options for slices of a few thousand images: the defaults (batch 64, averaging every 20) make only one
+     * Training options for slices of a few thousand images: the defaults (batch 200, averaging every 10) make only one
      * or two averaging rounds an epoch there, as the README says.
      */
     public static final List<String> SMALL_SLICE_SETTINGS =
