@@ -1,6 +1,7 @@
 package io.mnistspark.benchmark;
 
 import io.mnistspark.backend.NativeBackend;
+import io.mnistspark.backend.OneDnnKernels;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
@@ -23,9 +24,10 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * on minibatches prepared once in memory. Prints one line per epoch and a final JSON line.
  *
  * <pre>
- * PlainDl4jBenchmark DATA_DIR WARMUP_EPOCHS MEASURED_EPOCHS BATCH [--profile-batches N]
+ * PlainDl4jBenchmark DATA_DIR WARMUP_EPOCHS MEASURED_EPOCHS BATCH [--profile-batches N] [--onednn-kernels]
  * </pre>
  * With {@code --profile-batches N} it instead runs N minibatches under ND4J's op profiler and prints its dashboard.
+ * With {@code --onednn-kernels} the network gets mnist-spark's own oneDNN kernels, as its Spark workers do.
  */
 public final class PlainDl4jBenchmark {
 
@@ -38,20 +40,25 @@ public final class PlainDl4jBenchmark {
         NativeBackend.configure();
         if (args.length < 4) {
             System.err.println("Usage: PlainDl4jBenchmark DATA_DIR WARMUP_EPOCHS MEASURED_EPOCHS BATCH "
-                    + "[--profile-batches N]");
+                    + "[--profile-batches N] [--onednn-kernels]");
             System.exit(2);
         }
         String dataDir = args[0];
         int warmup = Integer.parseInt(args[1]);
         int measured = Integer.parseInt(args[2]);
         int batch = Integer.parseInt(args[3]);
-        int profileBatches = args.length >= 6 && args[4].equals("--profile-batches") ? Integer.parseInt(args[5]) : 0;
+        List<String> options = List.of(args).subList(4, args.length);
+        int profileOption = options.indexOf("--profile-batches");
+        int profileBatches = profileOption >= 0 ? Integer.parseInt(options.get(profileOption + 1)) : 0;
 
         Configuration conf = new Configuration();
         List<DataSet> train = minibatches(MnistFiles.locate(dataDir, Split.TRAIN, conf), batch, conf);
         List<DataSet> test = minibatches(MnistFiles.locate(dataDir, Split.TEST, conf), EVALUATION_BATCH, conf);
         MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 42));
         network.init();
+        if (options.contains("--onednn-kernels")) {
+            System.out.println("layers on mnist-spark's oneDNN kernels: " + OneDnnKernels.install(network));
+        }
         if (profileBatches > 0) {
             profile(network, train, profileBatches);
             return;
