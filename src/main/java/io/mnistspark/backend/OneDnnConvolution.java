@@ -44,13 +44,12 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
  *
  * <p>Why: DL4J's helper goes through libnd4j's {@code conv2d} and {@code conv2d_bp} ops, which set up their oneDNN
  * primitives again on every call, reorder every array between DL4J's layout and oneDNN's blocked one both ways, and
- * always compute the gradient of the layer's input, which for the first layer nothing reads (5.9 of the ~45 ms of
- * oneDNN work in a batch-64 step). With this helper one training thread at batch 64 went from 1,437 to 1,915
- * images/s, two threads from 2,513 to 3,293 (docs/performance.md).
+ * always compute the gradient of the layer's input, which for the first layer nothing reads (3-6 ms of a ~52 ms step at
+ * batch 64). With this helper two training threads at batch 64 went from 2,513 to 3,522 images/s (docs/performance.md).
  *
  * <p>DL4J's arrays keep their layouts (NCHW activations, weights [out, in, kH, kW]); the channels-last and blocked
- * copies the primitives work on live in memory of this helper's own. Anything it does not cover (another data type or format, Same mode,
- * dilation, no bias) it declines by returning null, and the layer runs DL4J's built-in code instead.
+ * copies the primitives work on live in memory of this helper's own. Anything it does not cover (another data type or
+ * format, Same mode, dilation, no bias) it declines by returning null, and the layer runs DL4J's built-in code instead.
  */
 final class OneDnnConvolution implements ConvolutionHelper {
 
@@ -86,7 +85,8 @@ final class OneDnnConvolution implements ConvolutionHelper {
         input = OneDnn.dense(input);
         weights = OneDnn.dense(weights);
         Primitives plan = primitivesFor(input, weights, strides, pad);
-        INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, plan.outputShape, 'c');
+        INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, plan.outputShape,
+                'c');
         plan.forward(input, weights, OneDnn.dense(bias), output, stream);
         return output;
     }
@@ -174,32 +174,32 @@ final class OneDnnConvolution implements ConvolutionHelper {
             // operands reorder DL4J's arrays to and from them. Channels-last was 8% faster a step than letting oneDNN
             // pick for the activations too (its blocked layout pads 20 channels to 32, and its forward kernel for
             // channels-last is the faster one here): 1,897 -> 2,050 images/s on one thread at batch 64.
-            memory.desc sourceLayout = layout(inputShape, memory.format_tag.nhwc);
+            memory.desc channelsLastSource = layout(inputShape, memory.format_tag.nhwc);
             memory.desc anyWeights = layout(weightShape, memory.format_tag.any);
-            memory.desc destinationLayout = layout(outputShape, memory.format_tag.nhwc);
+            memory.desc channelsLastDestination = layout(outputShape, memory.format_tag.nhwc);
             memory.desc biasLayout = layout(new long[] {weightShape[0]}, memory.format_tag.x);
 
             convolution_forward.primitive_desc forwardPlan = new convolution_forward.primitive_desc(
-                    new convolution_forward.desc(forward_training, convolution_direct, sourceLayout, anyWeights,
-                            biasLayout, destinationLayout, stride, padding, padding), OneDnn.CPU);
+                    new convolution_forward.desc(forward_training, convolution_direct, channelsLastSource, anyWeights,
+                            biasLayout, channelsLastDestination, stride, padding, padding), OneDnn.CPU);
             forward = new convolution_forward(forwardPlan);
-            source = Operand.input(activations(inputShape), forwardPlan.src_desc());
-            weights = Operand.input(weightLayout(weightShape), forwardPlan.weights_desc());
+            source = Operand.input(dl4jActivations(inputShape), forwardPlan.src_desc());
+            weights = Operand.input(dl4jWeights(weightShape), forwardPlan.weights_desc());
             bias = Operand.input(biasLayout, biasLayout);
-            destination = Operand.output(activations(outputShape), forwardPlan.dst_desc());
+            destination = Operand.output(dl4jActivations(outputShape), forwardPlan.dst_desc());
             forwardArgs.put(DNNL_ARG_SRC, source.primitiveMemory());
             forwardArgs.put(DNNL_ARG_WEIGHTS, weights.primitiveMemory());
             forwardArgs.put(DNNL_ARG_BIAS, bias.primitiveMemory());
             forwardArgs.put(DNNL_ARG_DST, destination.primitiveMemory());
 
             convolution_backward_weights.primitive_desc weightsPlan = new convolution_backward_weights.primitive_desc(
-                    new convolution_backward_weights.desc(convolution_direct, sourceLayout, anyWeights, biasLayout,
-                            destinationLayout, stride, padding, padding), OneDnn.CPU, forwardPlan);
+                    new convolution_backward_weights.desc(convolution_direct, channelsLastSource, anyWeights,
+                            biasLayout, channelsLastDestination, stride, padding, padding), OneDnn.CPU, forwardPlan);
             backwardWeights = new convolution_backward_weights(weightsPlan);
             sourceForWeights = source.wants(weightsPlan.src_desc()) ? source
-                    : Operand.input(activations(inputShape), weightsPlan.src_desc());
-            deltaForWeights = Operand.input(activations(outputShape), weightsPlan.diff_dst_desc());
-            weightGradient = Operand.output(weightLayout(weightShape), weightsPlan.diff_weights_desc());
+                    : Operand.input(dl4jActivations(inputShape), weightsPlan.src_desc());
+            deltaForWeights = Operand.input(dl4jActivations(outputShape), weightsPlan.diff_dst_desc());
+            weightGradient = Operand.output(dl4jWeights(weightShape), weightsPlan.diff_weights_desc());
             biasGradient = Operand.output(biasLayout, biasLayout);
             backwardWeightsArgs.put(DNNL_ARG_SRC, sourceForWeights.primitiveMemory());
             backwardWeightsArgs.put(DNNL_ARG_DIFF_DST, deltaForWeights.primitiveMemory());
@@ -212,13 +212,13 @@ final class OneDnnConvolution implements ConvolutionHelper {
                 return;
             }
             convolution_backward_data.primitive_desc dataPlan = new convolution_backward_data.primitive_desc(
-                    new convolution_backward_data.desc(convolution_direct, sourceLayout, anyWeights, destinationLayout,
-                            stride, padding, padding), OneDnn.CPU, forwardPlan);
+                    new convolution_backward_data.desc(convolution_direct, channelsLastSource, anyWeights,
+                            channelsLastDestination, stride, padding, padding), OneDnn.CPU, forwardPlan);
             backwardData = new convolution_backward_data(dataPlan);
             deltaForData = deltaForWeights.wants(dataPlan.diff_dst_desc()) ? deltaForWeights
-                    : Operand.input(activations(outputShape), dataPlan.diff_dst_desc());
-            weightsForData = Operand.input(weightLayout(weightShape), dataPlan.weights_desc());
-            inputGradient = Operand.output(activations(inputShape), dataPlan.diff_src_desc());
+                    : Operand.input(dl4jActivations(outputShape), dataPlan.diff_dst_desc());
+            weightsForData = Operand.input(dl4jWeights(weightShape), dataPlan.weights_desc());
+            inputGradient = Operand.output(dl4jActivations(inputShape), dataPlan.diff_src_desc());
             backwardDataArgs.put(DNNL_ARG_DIFF_DST, deltaForData.primitiveMemory());
             backwardDataArgs.put(DNNL_ARG_WEIGHTS, weightsForData.primitiveMemory());
             backwardDataArgs.put(DNNL_ARG_DIFF_SRC, inputGradient.primitiveMemory());
@@ -267,11 +267,13 @@ final class OneDnnConvolution implements ConvolutionHelper {
             return (in + 2L * pad - kernel) / stride + 1;
         }
 
-        private static memory.desc activations(long[] shape) {
+        /** How DL4J holds activations and their gradients. */
+        private static memory.desc dl4jActivations(long[] shape) {
             return layout(shape, memory.format_tag.nchw);
         }
 
-        private static memory.desc weightLayout(long[] shape) {
+        /** How DL4J holds a convolution's weights and their gradient: [out, in, kH, kW]. */
+        private static memory.desc dl4jWeights(long[] shape) {
             return layout(shape, memory.format_tag.oihw);
         }
 
@@ -294,7 +296,8 @@ final class OneDnnConvolution implements ConvolutionHelper {
         private Operand(memory user, memory internal, boolean isInput) {
             this.user = user;
             this.internal = internal;
-            this.reorder = user == internal ? null : isInput ? new reorder(user, internal) : new reorder(internal, user);
+            this.reorder = user == internal ? null
+                    : isInput ? new reorder(user, internal) : new reorder(internal, user);
         }
 
         static Operand input(memory.desc userLayout, memory.desc wanted) {
