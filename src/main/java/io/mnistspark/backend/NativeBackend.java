@@ -55,7 +55,12 @@ public final class NativeBackend {
     }
 
     static boolean enabled() {
-        String value = System.getProperty(SWITCH_PROPERTY, System.getenv(SWITCH_ENV));
+        return switchedOn(SWITCH_PROPERTY, SWITCH_ENV);
+    }
+
+    /** A switch that is on unless its system property (or, without one, its environment variable) says false. */
+    static boolean switchedOn(String property, String environmentVariable) {
+        String value = System.getProperty(property, System.getenv(environmentVariable));
         return value == null || !value.trim().equalsIgnoreCase("false");
     }
 

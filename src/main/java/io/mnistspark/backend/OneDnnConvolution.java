@@ -301,13 +301,16 @@ final class OneDnnConvolution implements ConvolutionHelper {
         }
 
         static Operand input(memory.desc userLayout, memory.desc wanted) {
-            memory user = OneDnn.unbound(userLayout);
-            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, OneDnn.CPU), true);
+            return of(userLayout, wanted, true);
         }
 
         static Operand output(memory.desc userLayout, memory.desc wanted) {
+            return of(userLayout, wanted, false);
+        }
+
+        private static Operand of(memory.desc userLayout, memory.desc wanted, boolean isInput) {
             memory user = OneDnn.unbound(userLayout);
-            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, OneDnn.CPU), false);
+            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, OneDnn.CPU), isInput);
         }
 
         boolean wants(memory.desc layout) {

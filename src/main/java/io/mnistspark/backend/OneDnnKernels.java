@@ -40,9 +40,7 @@ public final class OneDnnKernels {
 
     /** Whether this JVM's settings ask for mnist-spark's oneDNN kernels. */
     public static boolean enabled() {
-        String value = System.getProperty(SWITCH_PROPERTY, System.getenv(SWITCH_ENV));
-        boolean switchedOff = value != null && value.trim().equalsIgnoreCase("false");
-        return NativeBackend.enabled() && !switchedOff;
+        return NativeBackend.enabled() && NativeBackend.switchedOn(SWITCH_PROPERTY, SWITCH_ENV);
     }
 
     /**
