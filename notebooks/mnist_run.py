@@ -32,9 +32,11 @@ COLUMNS = {
     "predictions": ["index", "label", "predicted", "confidence", "probabilities"],
     "misclassified": ["index", "label", "predicted", "confidence", "probabilities", "pixels"],
     "training_history": ["epoch", "loss", "accuracy", "accuracy_on", "seconds", "images_per_second"],
+    "training_rounds": ["epoch", "round", "workers", "minibatches", "images", "seconds", "fit_seconds",
+                        "averaging_seconds", "loss"],
 }
-# Runs of `evaluate` score a saved model: they have no training history
-OPTIONAL = {"training_history"}
+# Runs of `evaluate` score a saved model: they have no training history (nor rounds, nor had runs before rounds)
+OPTIONAL = {"training_history", "training_rounds"}
 
 
 class RunError(Exception):
@@ -51,6 +53,7 @@ class Run:
     predictions: pd.DataFrame    # every test image, without pixels
     misclassified: pd.DataFrame  # the wrong predictions again, with pixels
     history: pd.DataFrame        # one row per epoch; empty for an evaluate run
+    rounds: pd.DataFrame         # one row per averaging round; empty for an evaluate run
 
     def accuracy_line(self) -> str:
         """The fixed, greppable accuracy line that tests compare with metrics/."""
@@ -129,6 +132,7 @@ def load_run(path=None) -> Run:
         predictions=tables["predictions"].sort_values("index", ignore_index=True),
         misclassified=tables["misclassified"].sort_values("index", ignore_index=True),
         history=tables["training_history"].sort_values("epoch", ignore_index=True),
+        rounds=tables["training_rounds"].sort_values(["epoch", "round"], ignore_index=True),
     )
     problems = check(run)
     if problems:

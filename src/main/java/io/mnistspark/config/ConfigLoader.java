@@ -24,8 +24,10 @@ public final class ConfigLoader {
 
     static final Set<String> KEYS = Set.of(
             "data.dir", "output.dir", "output.overwrite", "data.train-limit", "data.test-limit",
-            "train.epochs", "train.learning-rate", "train.learning-rate-decay", "train.seed", "train.batch-size-per-worker",
-            "train.averaging-frequency", "train.prefetch-batches", "train.workers", "spark.master");
+            "data.validation-images", "train.epochs", "train.learning-rate", "train.learning-rate-decay", "train.seed",
+            "train.batch-size-per-worker", "train.steps-per-epoch", "train.averaging-frequency", "train.rounds-per-epoch",
+            "train.outer-optimizer", "train.outer-learning-rate", "train.outer-momentum", "train.prefetch-batches",
+            "train.workers", "spark.master");
 
     private ConfigLoader() {
     }
@@ -58,12 +60,18 @@ public final class ConfigLoader {
                     v.bool("output.overwrite", false),
                     v.integer("data.train-limit"),
                     v.integer("data.test-limit"),
+                    v.integer("data.validation-images"),
                     v.integer("train.epochs"),
                     v.decimal("train.learning-rate"),
                     v.decimal("train.learning-rate-decay"),
                     v.longInteger("train.seed"),
                     v.integer("train.batch-size-per-worker"),
+                    v.integer("train.steps-per-epoch"),
                     v.integer("train.averaging-frequency"),
+                    v.integer("train.rounds-per-epoch"),
+                    OuterOptimizerKind.parse("train.outer-optimizer", v.text("train.outer-optimizer")),
+                    v.decimal("train.outer-learning-rate"),
+                    v.decimal("train.outer-momentum"),
                     v.integer("train.prefetch-batches"),
                     v.integer("train.workers"),
                     v.text("spark.master"));

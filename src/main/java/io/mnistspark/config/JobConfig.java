@@ -11,12 +11,22 @@ import java.io.Serializable;
  * @param overwrite              whether an existing {@code outputDir} may be replaced (only once the new run succeeded)
  * @param trainLimit             use only the first N training images; 0 means all
  * @param testLimit              use only the first N test images; 0 means all
+ * @param validationImages       the last N of the training images used, held out from training and measured after
+ *                               every epoch instead of the test set; 0 means none (the test set is monitored)
  * @param epochs                 passes over the training set
  * @param learningRate           Adam's learning rate in the first epoch
  * @param learningRateDecay      factor applied to the learning rate after each epoch; 1 keeps it constant
  * @param seed                   seed for weight initialisation, dropout and data shuffling
- * @param batchSizePerWorker     examples in each minibatch a worker fits
- * @param averagingFrequency     minibatches each worker fits between two parameter averagings
+ * @param batchSizePerWorker     examples in each minibatch a worker fits, or at most that when {@code stepsPerEpoch}
+ *                               derives it
+ * @param stepsPerEpoch          minibatches each worker fits in an epoch, from which the minibatch size is derived;
+ *                               0 means {@code batchSizePerWorker} as it is
+ * @param averagingFrequency     minibatches each worker fits between two parameter averagings; 0 means derived
+ *                               from {@code roundsPerEpoch}, the worker count and the training-set size
+ * @param roundsPerEpoch         averaging rounds an epoch aims at when {@code averagingFrequency} is 0
+ * @param outerOptimizer         the update the driver applies to the averaged parameters after each round
+ * @param outerLearningRate      the outer update's learning rate (1 with {@code none}: the plain average)
+ * @param outerMomentum          the outer update's momentum
  * @param prefetchBatches        minibatches each worker loads ahead
  * @param workers                parallel training workers; 0 means Spark's default parallelism
  * @param sparkMaster            master used when the job is not started by spark-submit
@@ -27,12 +37,18 @@ public record JobConfig(
         boolean overwrite,
         int trainLimit,
         int testLimit,
+        int validationImages,
         int epochs,
         double learningRate,
         double learningRateDecay,
         long seed,
         int batchSizePerWorker,
+        int stepsPerEpoch,
         int averagingFrequency,
+        int roundsPerEpoch,
+        OuterOptimizerKind outerOptimizer,
+        double outerLearningRate,
+        double outerMomentum,
         int prefetchBatches,
         int workers,
         String sparkMaster) implements Serializable {
@@ -45,11 +61,20 @@ public record JobConfig(
         requireAtLeast("data.test-limit", testLimit, 0);
         requireAtLeast("train.epochs", epochs, 1);
         requireAtLeast("train.batch-size-per-worker", batchSizePerWorker, 1);
-        requireAtLeast("train.averaging-frequency", averagingFrequency, 1);
+        requireAtLeast("data.validation-images", validationImages, 0);
+        requireAtLeast("train.steps-per-epoch", stepsPerEpoch, 0);
+        requireAtLeast("train.averaging-frequency", averagingFrequency, 0);
+        requireAtLeast("train.rounds-per-epoch", roundsPerEpoch, 1);
         requireAtLeast("train.prefetch-batches", prefetchBatches, 0);
         requireAtLeast("train.workers", workers, 0);
         if (!(learningRate > 0 && learningRate < 1)) {
             throw new ConfigException("'train.learning-rate' must be in (0, 1) but is " + learningRate);
+        }
+        if (!(outerLearningRate > 0 && outerLearningRate <= 2)) {
+            throw new ConfigException("'train.outer-learning-rate' must be in (0, 2] but is " + outerLearningRate);
+        }
+        if (!(outerMomentum >= 0 && outerMomentum < 1)) {
+            throw new ConfigException("'train.outer-momentum' must be in [0, 1) but is " + outerMomentum);
         }
         if (!(learningRateDecay > 0 && learningRateDecay <= 1)) {
             throw new ConfigException("'train.learning-rate-decay' must be in (0, 1] but is " + learningRateDecay);

@@ -1,10 +1,8 @@
 package io.mnistspark.data;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
-import org.apache.spark.api.java.JavaRDD;
+import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.core.loader.DataSetLoader;
@@ -17,19 +15,18 @@ import org.nd4j.linalg.dataset.DataSet;
  *
  * <p>Why not dl4j-spark's own Export approach: it writes every minibatch to a file and, in every averaging round,
  * parses the files of that round again ({@code DataSet.load} was ~30% of the JVM's samples in a training epoch);
- * it also refuses a {@code file://} default file system outside local mode. Here the "paths" are references to
- * image ranges ({@value #REFERENCE_PREFIX}START-COUNT), and the loader cuts them from the broadcast bytes.
+ * it also refuses a {@code file://} default file system outside local mode. Here the "paths" are references
+ * ({@value #REFERENCE_PREFIX}SHUFFLE-START-COUNT) to positions {@code [START, START + COUNT)} of the images in the
+ * order that the seed SHUFFLE gives them, and the loader cuts those images from the broadcast bytes.
  */
 public final class BroadcastMinibatches implements AutoCloseable {
 
     static final String REFERENCE_PREFIX = "mnist-minibatch-";
 
-    private final JavaSparkContext sc;
     private final Broadcast<Slice> images;
     private final int batchSize;
 
-    private BroadcastMinibatches(JavaSparkContext sc, Broadcast<Slice> images, int batchSize) {
-        this.sc = sc;
+    private BroadcastMinibatches(Broadcast<Slice> images, int batchSize) {
         this.images = images;
         this.batchSize = batchSize;
     }
@@ -38,22 +35,26 @@ public final class BroadcastMinibatches implements AutoCloseable {
     public static BroadcastMinibatches of(JavaSparkContext sc, MnistFiles.SplitFiles files, int count,
             int batchSize) {
         Slice all = MnistFiles.readSlice(files, 0, count, sc.hadoopConfiguration());
-        return new BroadcastMinibatches(sc, sc.broadcast(all), batchSize);
+        return new BroadcastMinibatches(sc.broadcast(all), batchSize);
+    }
+
+    /** Examples in the broadcast split. */
+    public int images() {
+        return images.value().size();
     }
 
     /**
-     * One reference per minibatch of {@code batchSize} consecutive images (the last may be shorter), in an order
-     * shuffled by {@code seed} and spread evenly over {@code partitions}: each partition holds a random sample of the
-     * minibatches, not a run of consecutive images.
+     * One reference per minibatch of {@code batchSize} images (the last may be shorter) of one pass over the images,
+     * in the order that {@code shuffleSeed} shuffles them into: every image is in exactly one minibatch, and another
+     * seed makes other minibatches, not only another order of the same ones.
      */
-    public JavaRDD<String> references(int partitions, long seed) {
-        int count = images.value().size();
+    public List<String> references(long shuffleSeed) {
+        int count = images();
         List<String> references = new ArrayList<>();
         for (int start = 0; start < count; start += batchSize) {
-            references.add(reference(start, Math.min(batchSize, count - start)));
+            references.add(REFERENCE_PREFIX + shuffleSeed + "-" + start + "-" + Math.min(batchSize, count - start));
         }
-        Collections.shuffle(references, new Random(seed));
-        return sc.parallelize(references, Math.max(1, Math.min(partitions, references.size())));
+        return references;
     }
 
     public DataSetLoader loader() {
@@ -66,8 +67,20 @@ public final class BroadcastMinibatches implements AutoCloseable {
         images.destroy();
     }
 
-    static String reference(int start, int count) {
-        return REFERENCE_PREFIX + start + "-" + count;
+    /** The order of {@code count} images that {@code seed} shuffles them into (Fisher-Yates). */
+    static int[] shuffledOrder(int count, long seed) {
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = count - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
     }
 
     /** Runs on executors: the DataSet of the minibatch a reference names, from the broadcast bytes. */
@@ -85,10 +98,36 @@ public final class BroadcastMinibatches implements AutoCloseable {
             if (!reference.startsWith(REFERENCE_PREFIX)) {
                 throw new IllegalArgumentException("Not a minibatch reference: " + reference);
             }
-            String[] startAndCount = reference.substring(REFERENCE_PREFIX.length()).split("-");
-            int start = Integer.parseInt(startAndCount[0]);
-            int count = Integer.parseInt(startAndCount[1]);
-            return images.value().range(start, count).toDataSet();
+            String[] parts = reference.substring(REFERENCE_PREFIX.length()).split("-");
+            if (parts.length != 3) {
+                throw new IllegalArgumentException("Not a minibatch reference: " + reference);
+            }
+            long shuffleSeed = Long.parseLong(parts[0]);
+            int start = Integer.parseInt(parts[1]);
+            int count = Integer.parseInt(parts[2]);
+            Slice all = images.value();
+            int[] order = ShuffleCache.order(all.size(), shuffleSeed);
+            return all.pick(order, start, count).toDataSet();
+        }
+    }
+
+    /**
+     * The last order computed in this JVM: every minibatch of an epoch shares its epoch's order, and computing it
+     * again for each of them would cost a pass over all the images' indices per minibatch.
+     */
+    private static final class ShuffleCache {
+        private record Entry(int count, long seed, int[] order) {
+        }
+
+        private static volatile Entry last;
+
+        static int[] order(int count, long seed) {
+            Entry entry = last;
+            if (entry == null || entry.count() != count || entry.seed() != seed) {
+                entry = new Entry(count, seed, shuffledOrder(count, seed));
+                last = entry;
+            }
+            return entry.order();
         }
     }
 }

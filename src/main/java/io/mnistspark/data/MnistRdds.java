@@ -24,7 +24,14 @@ public final class MnistRdds {
      */
     public static JavaRDD<Slice> slices(JavaSparkContext sc, MnistFiles.SplitFiles files, int count, int sliceSize,
             int partitions) {
+        return slices(sc, files, 0, count, sliceSize, partitions);
+    }
+
+    /** As {@link #slices(JavaSparkContext, MnistFiles.SplitFiles, int, int, int)}, from image {@code first} on. */
+    public static JavaRDD<Slice> slices(JavaSparkContext sc, MnistFiles.SplitFiles files, int first, int count,
+            int sliceSize, int partitions) {
         List<int[]> ranges = partitionRanges(count, sliceSize, partitions);
+        ranges.forEach(range -> range[0] += first);
         SerializableConfiguration conf = new SerializableConfiguration(sc.hadoopConfiguration());
         return sc.parallelize(ranges, ranges.size()).mapPartitions(new ReadRanges(files, sliceSize, conf));
     }

@@ -26,6 +26,21 @@ public record Slice(int firstIndex, byte[] pixels, byte[] labels) implements Ser
         return new Slice(firstIndex + offset, rangePixels, rangeLabels);
     }
 
+    /**
+     * Images {@code order[from]}, ..., {@code order[from + length - 1]} of this slice, copied in that order. Their
+     * indices are no longer consecutive, so the result's {@code firstIndex} is -1: for training, not for output.
+     */
+    public Slice pick(int[] order, int from, int length) {
+        byte[] pickedPixels = new byte[length * MnistIdx.PIXELS];
+        byte[] pickedLabels = new byte[length];
+        for (int i = 0; i < length; i++) {
+            int image = order[from + i];
+            System.arraycopy(pixels, image * MnistIdx.PIXELS, pickedPixels, i * MnistIdx.PIXELS, MnistIdx.PIXELS);
+            pickedLabels[i] = labels[image];
+        }
+        return new Slice(-1, pickedPixels, pickedLabels);
+    }
+
     public int label(int i) {
         return Byte.toUnsignedInt(labels[i]);
     }

@@ -1,8 +1,10 @@
 package io.mnistspark.job;
 
+import io.mnistspark.config.ConfigException;
 import io.mnistspark.config.JobConfig;
 import io.mnistspark.data.BroadcastMinibatches;
 import io.mnistspark.data.MnistFiles;
+import io.mnistspark.data.MnistRdds;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
 import io.mnistspark.model.ReferenceCnn;
@@ -11,7 +13,9 @@ import io.mnistspark.output.ResultWriter;
 import io.mnistspark.output.RunFolder;
 import io.mnistspark.output.RunInfo;
 import io.mnistspark.training.DistributedTrainer;
+import io.mnistspark.training.RoundPlan;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
@@ -31,8 +35,9 @@ import org.nd4j.linalg.dataset.DataSet;
  */
 public final class TrainJob {
 
-    /** The accuracy after each epoch is measured on the test set, as the reference notebook did. */
-    private static final String MONITOR_SPLIT = "test";
+    /** Without a validation split, the accuracy after each epoch is measured on the test set, as the notebook did. */
+    private static final String TEST_MONITOR = "test";
+    private static final String VALIDATION_MONITOR = "validation";
 
     private final JobConfig config;
     private final Consumer<String> console;
@@ -52,14 +57,20 @@ public final class TrainJob {
             // Check both splits end to end before any training starts
             MnistFiles.SplitSummary train = JobSupport.inspect(config.dataDir(), Split.TRAIN, hadoopConf);
             MnistFiles.SplitSummary test = JobSupport.inspect(config.dataDir(), Split.TEST, hadoopConf);
-            int trainCount = JobSupport.limited(train.count(), config.trainLimit());
+            int usedCount = JobSupport.limited(train.count(), config.trainLimit());
+            int trainCount = trainingImages(usedCount);
             int testCount = JobSupport.limited(test.count(), config.testLimit());
-            console.accept(String.format("Training on %d images, monitoring and evaluating on %d test images, "
-                    + "master %s, %d workers", trainCount, testCount, sc.master(), workers(sc)));
+            RoundPlan plan = RoundPlan.of(new RoundPlan.Request(config.batchSizePerWorker(), config.stepsPerEpoch(),
+                    config.averagingFrequency(), config.roundsPerEpoch()), workers(sc), trainCount);
+            console.accept(String.format("Training on %d images%s, evaluating on %d test images, master %s, "
+                    + "%d workers, %d minibatches of %d per worker between averagings (%d rounds an epoch)",
+                    trainCount, config.validationImages() > 0 ? ", validating on " + config.validationImages() : "",
+                    testCount, sc.master(), plan.workers(), plan.averagingFrequency(), plan.batchSizePerWorker(),
+                    plan.roundsPerEpoch(trainCount)));
 
             JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount)
                     .persist(StorageLevel.MEMORY_ONLY());
-            DistributedTrainer.Result result = train(sc, train.files(), trainCount, testSlices);
+            DistributedTrainer.Result result = train(sc, train.files(), trainCount, plan, testSlices);
 
             // Evaluate distributed and write everything
             ResultWriter writer = new ResultWriter(spark, folder);
@@ -67,11 +78,14 @@ public final class TrainJob {
                     writer, result.trainSeconds(), config.epochs(), (long) trainCount);
             testSlices.unpersist();
             writer.writeTrainingHistory(result.history());
+            writer.writeTrainingRounds(result.rounds());
             ModelStore.save(result.network(), folder);
             RunInfo info = new RunInfo("train", started)
                     .put("config", config)
                     .put("data", Map.of("train", JobSupport.dataFacts(train, trainCount),
+                            "validation", Map.of("first_index", trainCount, "examples", config.validationImages()),
                             "test", JobSupport.dataFacts(test, testCount)))
+                    .put("derived", derivedFacts(plan, trainCount))
                     .put("spark", JobSupport.sparkFacts(sc))
                     .put("train_seconds", result.trainSeconds());
             JobSupport.commit(folder, info, outcome, testCount, console);
@@ -84,20 +98,46 @@ public final class TrainJob {
 
     /** Trains by parameter averaging on minibatches cut from the training images broadcast to the executors. */
     private DistributedTrainer.Result train(JavaSparkContext sc, MnistFiles.SplitFiles trainFiles, int trainCount,
-            JavaRDD<Slice> testSlices) {
-        JavaRDD<DataSet> monitor = testSlices.map(Slice::toDataSet).persist(StorageLevel.MEMORY_ONLY());
+            RoundPlan plan, JavaRDD<Slice> testSlices) {
+        boolean validating = config.validationImages() > 0;
+        JavaRDD<DataSet> monitor = (validating
+                ? MnistRdds.slices(sc, trainFiles, trainCount, config.validationImages(),
+                        TestSetEvaluation.PREDICTION_BATCH, sc.defaultParallelism())
+                : testSlices).map(Slice::toDataSet).persist(StorageLevel.MEMORY_ONLY());
         try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, trainFiles, trainCount,
-                config.batchSizePerWorker())) {
-            DistributedTrainer.Settings settings = new DistributedTrainer.Settings(config.epochs(),
-                    config.batchSizePerWorker(), config.averagingFrequency(), config.prefetchBatches(),
-                    config.workers(), config.seed());
+                plan.batchSizePerWorker())) {
+            DistributedTrainer.Settings settings = new DistributedTrainer.Settings(config.epochs(), plan, config.prefetchBatches(), config.outerOptimizer(),
+                    config.outerLearningRate(), config.outerMomentum(), config.seed());
             return new DistributedTrainer(settings).train(sc,
                     ReferenceCnn.configuration(config.learningRate(), config.learningRateDecay(), config.seed()),
-                    minibatches.references(workers(sc), config.seed()), minibatches.loader(), trainCount,
-                    monitor, MONITOR_SPLIT, record -> console.accept(record.progressLine(config.epochs())));
+                    minibatches, monitor, validating ? VALIDATION_MONITOR : TEST_MONITOR,
+                    record -> console.accept(record.progressLine(config.epochs())));
         } finally {
             monitor.unpersist();
         }
+    }
+
+    /** The training images once the validation split is held out from the end of the images used. */
+    private int trainingImages(int usedCount) {
+        int trainCount = usedCount - config.validationImages();
+        if (trainCount < 1) {
+            throw new ConfigException(String.format("'data.validation-images' (%d) leaves none of the %d training "
+                    + "images used for training", config.validationImages(), usedCount));
+        }
+        return trainCount;
+    }
+
+    /** What the job worked out from the worker count and the data rather than took from the configuration. */
+    private Map<String, Object> derivedFacts(RoundPlan plan, int trainCount) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("workers", plan.workers());
+        facts.put("batch_size_per_worker", plan.batchSizePerWorker());
+        facts.put("batch_size_per_worker_derived", plan.batchDerived());
+        facts.put("averaging_frequency", plan.averagingFrequency());
+        facts.put("averaging_frequency_derived", plan.frequencyDerived());
+        facts.put("rounds_per_epoch", plan.roundsPerEpoch(trainCount));
+        facts.put("images_per_round", plan.imagesPerRound());
+        return facts;
     }
 
     private int workers(JavaSparkContext sc) {

@@ -2,6 +2,7 @@ package io.mnistspark.output;
 
 import io.mnistspark.evaluation.Prediction;
 import io.mnistspark.training.EpochRecord;
+import io.mnistspark.training.RoundRecord;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -74,6 +75,12 @@ public final class ResultWriter {
         List<Row> rows = history.stream().map(e -> RowFactory.create(e.epoch(), e.loss(), e.accuracy(),
                 e.accuracyOn(), e.seconds(), e.imagesPerSecond())).toList();
         write(Tables.TRAINING_HISTORY, rows, Tables.TRAINING_HISTORY_SCHEMA);
+    }
+
+    public void writeTrainingRounds(List<RoundRecord> rounds) {
+        List<Row> rows = rounds.stream().map(r -> RowFactory.create(r.epoch(), r.round(), r.workers(),
+                r.minibatches(), r.images(), r.seconds(), r.fitSeconds(), r.averagingSeconds(), r.loss())).toList();
+        write(Tables.TRAINING_ROUNDS, rows, Tables.TRAINING_ROUNDS_SCHEMA);
     }
 
     private void write(String table, List<Row> rows, StructType schema) {

@@ -19,6 +19,7 @@ public final class Tables {
     public static final String PREDICTIONS = "predictions";
     public static final String MISCLASSIFIED = "misclassified";
     public static final String TRAINING_HISTORY = "training_history";
+    public static final String TRAINING_ROUNDS = "training_rounds";
     public static final String RUN_JSON = "run.json";
     public static final String SUCCESS = "_SUCCESS";
 
@@ -49,6 +50,12 @@ public final class Tables {
     public static final String ACCURACY_ON = "accuracy_on";
     public static final String SECONDS = "seconds";
     public static final String IMAGES_PER_SECOND = "images_per_second";
+    public static final String ROUND = "round";
+    public static final String WORKERS = "workers";
+    public static final String MINIBATCHES = "minibatches";
+    public static final String IMAGES = "images";
+    public static final String FIT_SECONDS = "fit_seconds";
+    public static final String AVERAGING_SECONDS = "averaging_seconds";
 
     /** One row. train_seconds, epochs and train_examples are null when a saved model was evaluated. */
     public static final StructType METRICS_SCHEMA = new StructType(new StructField[] {
@@ -98,6 +105,19 @@ public final class Tables {
         field(ACCURACY_ON, DataTypes.StringType, false),
         field(SECONDS, DataTypes.DoubleType, false),
         field(IMAGES_PER_SECOND, DataTypes.DoubleType, false),
+    });
+
+    /** One row per averaging round, in training order. */
+    public static final StructType TRAINING_ROUNDS_SCHEMA = new StructType(new StructField[] {
+        field(EPOCH, DataTypes.IntegerType, false),
+        field(ROUND, DataTypes.IntegerType, false),
+        field(WORKERS, DataTypes.IntegerType, false),
+        field(MINIBATCHES, DataTypes.IntegerType, false),
+        field(IMAGES, DataTypes.LongType, false),
+        field(SECONDS, DataTypes.DoubleType, false),
+        field(FIT_SECONDS, DataTypes.DoubleType, false),
+        field(AVERAGING_SECONDS, DataTypes.DoubleType, false),
+        field(LOSS, DataTypes.DoubleType, false),
     });
 
     private Tables() {

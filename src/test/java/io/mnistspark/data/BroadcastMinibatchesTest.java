@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.core.loader.DataSetLoader;
@@ -53,34 +54,33 @@ class BroadcastMinibatchesTest {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, files, COUNT, BATCH)) {
             DataSetLoader loader = minibatches.loader();
-            // For each image in each loaded minibatch: {index in the split, grey value of its first pixel, label}
-            List<int[]> images = new ArrayList<>(minibatches.references(4, 1)
-                    .flatMap(reference -> describe(reference, loader.load(source(reference))).iterator()).collect());
+            List<String> references = minibatches.references(1);
+            // For each image in each loaded minibatch: {grey value of its first pixel, label}; the synthetic image i
+            // has grey value i and label i % 10, so the grey value names the image.
+            List<int[]> images = new ArrayList<>(sc.parallelize(references, 4)
+                    .flatMap(reference -> describe(loader.load(source(reference))).iterator()).collect());
             images.sort(Comparator.comparingInt(image -> image[0]));
 
+            assertEquals(6, references.size());
             assertEquals(COUNT, images.size());
             for (int i = 0; i < COUNT; i++) {
                 assertEquals(i, images.get(i)[0], "image " + i + " once");
-                assertEquals(i % 256, images.get(i)[1], "grey value of image " + i);
-                assertEquals(i % 10, images.get(i)[2], "label of image " + i);
+                assertEquals(i % 10, images.get(i)[1], "label of image " + i);
             }
-            assertEquals(6, minibatches.references(4, 1).count());
         }
     }
 
     @Test
-    void partitionsHoldMinibatchesInAShuffledOrder_thatTheSeedRepeats() {
+    void minibatchesAreShuffledImages_thatTheSeedRepeats_andAnotherSeedRecomposes() {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, files, COUNT, 1)) {
-            List<List<String>> partitions = minibatches.references(2, 7).glom().collect();
-            List<String> inOrder = new ArrayList<>(partitions.get(0));
-            inOrder.addAll(partitions.get(1));
+        try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, files, COUNT, BATCH)) {
+            DataSetLoader loader = minibatches.loader();
+            List<List<Integer>> seven = contents(minibatches.references(7), loader);
 
-            assertEquals(COUNT / 2, partitions.get(0).size(), "evenly spread");
-            assertEquals(COUNT, new HashSet<>(inOrder).size());
-            assertNotEquals(inOrder.stream().sorted(Comparator.comparingInt(BroadcastMinibatchesTest::start)).toList(),
-                    inOrder, "not the images' own order");
-            assertEquals(partitions, minibatches.references(2, 7).glom().collect());
+            assertEquals(seven, contents(minibatches.references(7), loader));
+            assertNotEquals(IntStream.range(0, BATCH).boxed().toList(), seven.get(0), "not the images' own order");
+            assertNotEquals(new HashSet<>(seven.get(0)), new HashSet<>(contents(minibatches.references(8), loader)
+                    .get(0)), "another seed puts other images together");
         }
     }
 
@@ -94,16 +94,18 @@ class BroadcastMinibatchesTest {
         }
     }
 
-    private static int start(String reference) {
-        return Integer.parseInt(reference.substring(BroadcastMinibatches.REFERENCE_PREFIX.length()).split("-")[0]);
+    /** The grey values (the synthetic images' numbers) of each minibatch, in order. */
+    private static List<List<Integer>> contents(List<String> references, DataSetLoader loader) {
+        return references.stream().map(reference -> describe(loader.load(source(reference))).stream()
+                .map(image -> image[0]).toList()).toList();
     }
 
-    private static List<int[]> describe(String reference, DataSet minibatch) {
+    private static List<int[]> describe(DataSet minibatch) {
         List<int[]> images = new ArrayList<>();
         for (int i = 0; i < minibatch.numExamples(); i++) {
             int grey = Math.round(minibatch.getFeatures().getFloat(i, 0, 0, 0) * Slice.MAX_GREY);
             int label = minibatch.getLabels().getRow(i).argMax().getInt(0);
-            images.add(new int[] {start(reference) + i, grey, label});
+            images.add(new int[] {grey, label});
         }
         return images;
     }

@@ -50,7 +50,6 @@ class TrainEndToEndTest {
         List<String> args = new ArrayList<>(List.of("train", "--data-dir", mnist.toString(), "--output",
                 run.toString(), "--master", "local[2]", "--train-limit", String.valueOf(TRAIN), "--test-limit",
                 String.valueOf(TEST), "--epochs", String.valueOf(EPOCHS)));
-        args.addAll(TestData.SMALL_SLICE_SETTINGS);
         trainResult = CliRun.run(args.toArray(String[]::new));
         contract = new OutputContract(run, mnist, TEST, EPOCHS, TrainEndToEndTest::spark);
     }
@@ -94,6 +93,42 @@ class TrainEndToEndTest {
     @Test
     void classMetrics_andTrainingHistory_areComplete() {
         contract.assertClassMetricsAndTrainingHistoryAreComplete(0.5);
+    }
+
+    @Test
+    void trainingRounds_accountForEveryEpochsImagesWithinTheTrainingTime() {
+        contract.assertTrainingRoundsCoverEveryEpoch(TRAIN);
+    }
+
+    @Test
+    void validationSplit_isHeldOutFromTheEndOfTheTrainingImages_andMonitoredInsteadOfTheTestSet() {
+        Path validated = work.resolve("validated");
+
+        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", validated.toString(),
+                "--train-limit", "1200", "--validation-images", "400", "--test-limit", "100", "--epochs", "1",
+                "--master", "local[2]");
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result.err());
+        Row history = read(validated, Tables.TRAINING_HISTORY).get(0);
+        assertEquals("validation", history.getString(history.fieldIndex(Tables.ACCURACY_ON)));
+        assertEquals(800L, read(validated, Tables.TRAINING_ROUNDS).stream()
+                .mapToLong(r -> r.getLong(r.fieldIndex(Tables.IMAGES))).sum(), "only the images before the split");
+        JsonNode validation = readRunJson(validated).get("data").get("validation");
+        assertEquals(800, validation.get("first_index").asInt());
+        assertEquals(400, validation.get("examples").asInt());
+    }
+
+    @Test
+    void aValidationSplitThatLeavesNoMinibatch_isRefusedNamingTheSetting() {
+        Path output = work.resolve("all-validation");
+
+        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", output.toString(),
+                "--train-limit", "300", "--validation-images", "250", "--test-limit", "100", "--epochs", "1",
+                "--master", "local[2]");
+
+        assertEquals(ExitCodes.BAD_INPUT, result.exitCode(), result.out());
+        assertTrue(result.err().contains("data.validation-images"), result.err());
+        assertFalse(Files.exists(output));
     }
 
     @Test
@@ -184,6 +219,14 @@ class TrainEndToEndTest {
 
     private static List<Row> table(String name) {
         return contract.table(name);
+    }
+
+    private static JsonNode readRunJson(Path folder) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(folder.resolve(Tables.RUN_JSON).toFile());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<Row> read(Path folder, String name) {

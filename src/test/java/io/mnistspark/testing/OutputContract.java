@@ -151,6 +151,37 @@ public final class OutputContract {
         assertTrue(lastAccuracy > minAccuracy, "learned something: " + lastAccuracy);
     }
 
+    /**
+     * training_rounds/ accounts for the training: every epoch's rounds, numbered from 1, fit every one of the
+     * {@code trainImages} once, and the rounds' seconds add up to no more than the run's train_seconds.
+     */
+    public void assertTrainingRoundsCoverEveryEpoch(long trainImages) {
+        List<Row> rounds = table(Tables.TRAINING_ROUNDS);
+        Map<Integer, List<Row>> byEpoch = rounds.stream()
+                .collect(Collectors.groupingBy(r -> r.getInt(r.fieldIndex(Tables.EPOCH))));
+        assertEquals(epochs, byEpoch.size(), "rounds of every epoch");
+        byEpoch.forEach((epoch, epochRounds) -> {
+            assertEquals(trainImages, epochRounds.stream().mapToLong(r -> r.getLong(r.fieldIndex(Tables.IMAGES)))
+                    .sum(), "images of epoch " + epoch);
+            assertEquals(Set.copyOf(java.util.stream.IntStream.rangeClosed(1, epochRounds.size()).boxed().toList()),
+                    epochRounds.stream().map(r -> r.getInt(r.fieldIndex(Tables.ROUND))).collect(Collectors.toSet()),
+                    "rounds of epoch " + epoch + " numbered from 1");
+        });
+        double roundSeconds = 0;
+        for (Row round : rounds) {
+            double seconds = round.getDouble(round.fieldIndex(Tables.SECONDS));
+            double fit = round.getDouble(round.fieldIndex(Tables.FIT_SECONDS));
+            double averaging = round.getDouble(round.fieldIndex(Tables.AVERAGING_SECONDS));
+            assertTrue(fit > 0 && averaging >= 0, "fit and averaging seconds of " + round);
+            assertEquals(seconds, fit + averaging, 1e-9, "a round is its fitting and its averaging: " + round);
+            roundSeconds += seconds;
+        }
+        Row metrics = table(Tables.METRICS).get(0);
+        assertTrue(roundSeconds <= metrics.getDouble(metrics.fieldIndex(Tables.TRAIN_SECONDS)) + 1e-6,
+                "round seconds " + roundSeconds + " within train_seconds");
+        assertEquals(trainImages, metrics.getLong(metrics.fieldIndex(Tables.TRAIN_EXAMPLES)));
+    }
+
     /** The saved model (with its updater state) reloads and predicts the first test images as predictions/ says. */
     public void assertSavedModelPredictsWhatThePredictionsTableSays() {
         MultiLayerNetwork model = ModelStore.load(run.toString(), new Configuration());

@@ -1,0 +1,50 @@
+package io.mnistspark.training;
+
+import io.mnistspark.config.OuterOptimizerKind;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The driver's update of the parameters after an averaging round. The workers start a round from {@code start} and
+ * dl4j-spark averages where they ended; the plain average moves the model about as far as one worker's steps did,
+ * however many workers contributed. With Nesterov momentum (as PyTorch's {@code SGD(nesterov=True)} computes it) the
+ * round's change {@code g = start - averaged} is an outer gradient:
+ * <pre>
+ * v = momentum * v + g          (v = g in the first round)
+ * parameters = start - learningRate * (g + momentum * v)
+ * </pre>
+ * With learning rate 1 and momentum 0 that is the plain average again.
+ */
+public final class OuterOptimizer {
+
+    private final OuterOptimizerKind kind;
+    private final double learningRate;
+    private final double momentum;
+    private INDArray velocity;
+
+    public OuterOptimizer(OuterOptimizerKind kind, double learningRate, double momentum) {
+        this.kind = kind;
+        this.learningRate = learningRate;
+        this.momentum = momentum;
+    }
+
+    /** Whether {@link #apply} needs the parameters the round started from. */
+    public boolean needsStart() {
+        return kind != OuterOptimizerKind.NONE;
+    }
+
+    /** The parameters after a round that started from {@code start} and averaged to {@code averaged}. */
+    public INDArray apply(INDArray start, INDArray averaged) {
+        if (!needsStart()) {
+            return averaged;
+        }
+        INDArray change = start.sub(averaged);
+        velocity = velocity == null ? change.dup() : velocity.muli(momentum).addi(change);
+        INDArray step = change.addi(velocity.mul(momentum)).muli(learningRate);
+        return start.sub(step);
+    }
+
+    /** The momentum buffer, null before the first round: part of the training state. */
+    public INDArray velocity() {
+        return velocity;
+    }
+}
