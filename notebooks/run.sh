@@ -5,12 +5,15 @@ set -euo pipefail
 usage() {
     cat <<'EOF'
 Usage: notebooks/run.sh [--help] RUN_DIR [OUT_DIR]
+       notebooks/run.sh --venv-only
 
 Executes every notebook in notebooks/ against the mnist-spark run in RUN_DIR (an output folder
 written by `train` or `evaluate`, with its _SUCCESS marker) and writes the executed copies, with
 their pictures, to OUT_DIR. The figures are also saved as PNG files in OUT_DIR/figures.
 
-  RUN_DIR   a local run folder, e.g. runs/small2 or output
+  RUN_DIR      a local run folder, e.g. runs/small2 or output
+  --venv-only  create or refresh the virtualenv, print its python's path, and execute nothing
+               (submit/scaling.sh reads its runs' tables with it)
   OUT_DIR   where the executed notebooks go (default: RUN_DIR's sibling RUN_DIR-notebooks,
             e.g. runs/small2-notebooks)
 
@@ -34,19 +37,22 @@ die() {
     exit 2
 }
 
+venv_only=false
 case "${1:-}" in
     -h | --help) usage; exit 0 ;;
+    --venv-only) venv_only=true ;;
     "") usage >&2; exit 2 ;;
 esac
-[[ $# -le 2 ]] || die "too many arguments (see --help)"
-[[ -d "$1" ]] || die "run folder not found: $1"
-[[ -f "$1/_SUCCESS" ]] || die "$1 has no _SUCCESS: not a finished mnist-spark run"
-
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-run_dir=$(cd "$1" && pwd)
-out_dir=${2:-${run_dir}-notebooks}
-mkdir -p "$out_dir"
-out_dir=$(cd "$out_dir" && pwd)
+if [[ $venv_only == false ]]; then
+    [[ $# -le 2 ]] || die "too many arguments (see --help)"
+    [[ -d "$1" ]] || die "run folder not found: $1"
+    [[ -f "$1/_SUCCESS" ]] || die "$1 has no _SUCCESS: not a finished mnist-spark run"
+    run_dir=$(cd "$1" && pwd)
+    out_dir=${2:-${run_dir}-notebooks}
+    mkdir -p "$out_dir"
+    out_dir=$(cd "$out_dir" && pwd)
+fi
 venv=${NOTEBOOKS_VENV:-$here/.venv}
 python=${PYTHON:-python3}
 stamp="$venv/.requirements.sha256"
@@ -103,13 +109,17 @@ install_requirements() {
 wanted=$({ cat "$here/requirements.txt"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]] \
         && "$venv/bin/python" -c 'import nbclient, pandas, pyarrow, matplotlib, ipykernel' 2>/dev/null; then
-    echo "Virtualenv $venv is up to date"
+    echo "Virtualenv $venv is up to date" >&2
 else
-    echo "Creating virtualenv $venv"
+    echo "Creating virtualenv $venv" >&2
     rm -f "$stamp"
     "$python" -m venv --clear "$venv"
-    install_requirements
+    install_requirements >&2
     echo "$wanted" >"$stamp"
+fi
+if [[ $venv_only == true ]]; then
+    echo "$venv/bin/python"
+    exit 0
 fi
 
 # Execute the notebooks with the venv's own kernel, reading RUN_DIR

@@ -96,8 +96,16 @@ class BroadcastMinibatchesTest {
 
     /** The grey values (the synthetic images' numbers) of each minibatch, in order. */
     private static List<List<Integer>> contents(List<String> references, DataSetLoader loader) {
-        return references.stream().map(reference -> describe(loader.load(source(reference))).stream()
+        return references.stream().map(reference -> describe(load(loader, reference)).stream()
                 .map(image -> image[0]).toList()).toList();
+    }
+
+    private static DataSet load(DataSetLoader loader, String reference) {
+        try {
+            return loader.load(source(reference));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<int[]> describe(DataSet minibatch) {
