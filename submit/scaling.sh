@@ -5,7 +5,7 @@
 # Prints a table, writes scaling.json and scaling.png into --out, and docs/scaling.md's table with --write-docs.
 #
 #   submit/scaling.sh [--workers "1 2 4 8 16"] [--optimizers "none nesterov"] [--epochs N]
-#                     [--validation-images N] [--out DIR] [--write-docs] [-- TRAIN_OPTIONS...]
+#                     [--validation-images N] [--out DIR] [--write-docs] [--report-only] [-- TRAIN_OPTIONS...]
 #
 #   --workers LIST         worker counts, each run on local[N] (default "1 2 4 8 16")
 #   --optimizers LIST      outer optimizers (default "none nesterov"; nesterov with the configured rate and momentum)
@@ -13,6 +13,7 @@
 #   --validation-images N  training images held out and measured per epoch (default 5000)
 #   --out DIR              runs, logs, scaling.json and scaling.png (default target/scaling)
 #   --write-docs           also rewrite docs/scaling.md's generated part and docs/images/scaling.png
+#   --report-only          train nothing: report every finished run already under --out
 #   -- TRAIN_OPTIONS       passed to every `train` (e.g. -- --train-limit 6000)
 #
 # On a 2-core machine the workers time-share the cores: accuracy is the figure there, and the predicted speed-up
@@ -22,6 +23,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 workers="1 2 4 8 16" optimizers="none nesterov" epochs=20 validation=5000 out="$root/target/scaling" docs=false
+report_only=false
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -31,8 +33,9 @@ while [[ $# -gt 0 ]]; do
     --validation-images) validation=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --write-docs) docs=true; shift ;;
+    --report-only) report_only=true; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "scaling.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,8 +44,16 @@ mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
 python=$("$root/notebooks/run.sh" --venv-only)
 runs=()
-for optimizer in $optimizers; do
-  for n in $workers; do
+if [[ $report_only == true ]]; then
+  for run in "$out"/runs/workers-*; do
+    [[ -f "$run/_SUCCESS" ]] && runs+=("$run")
+  done
+  ((${#runs[@]})) || { echo "scaling.sh: no finished runs under $out/runs" >&2; exit 1; }
+fi
+# Both optimizers at one worker count run back to back, so that each pair shares a sitting.
+for n in $workers; do
+  [[ $report_only == true ]] && break
+  for optimizer in $optimizers; do
     run="$out/runs/workers-$n-$optimizer"
     echo "== $n workers (local[$n]), outer optimizer $optimizer, $epochs epochs" >&2
     "$here/local.sh" train --master "local[$n]" --workers "$n" --epochs "$epochs" --validation-images "$validation" \

@@ -123,7 +123,7 @@ class TrainEndToEndTest {
         Path output = work.resolve("all-validation");
 
         CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", output.toString(),
-                "--train-limit", "300", "--validation-images", "250", "--test-limit", "100", "--epochs", "1",
+                "--train-limit", "300", "--validation-images", "300", "--test-limit", "100", "--epochs", "1",
                 "--master", "local[2]");
 
         assertEquals(ExitCodes.BAD_INPUT, result.exitCode(), result.out());
