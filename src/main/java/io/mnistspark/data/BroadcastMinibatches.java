@@ -52,7 +52,9 @@ public final class BroadcastMinibatches implements AutoCloseable {
         int count = images();
         List<String> references = new ArrayList<>();
         for (int start = 0; start < count; start += batchSize) {
-            references.add(REFERENCE_PREFIX + shuffleSeed + "-" + start + "-" + Math.min(batchSize, count - start));
+            // The seed in hexadecimal, unsigned: a negative one would add a '-' to the reference's separators.
+            references.add(REFERENCE_PREFIX + Long.toHexString(shuffleSeed) + "-" + start + "-"
+                    + Math.min(batchSize, count - start));
         }
         return references;
     }
@@ -102,7 +104,7 @@ public final class BroadcastMinibatches implements AutoCloseable {
             if (parts.length != 3) {
                 throw new IllegalArgumentException("Not a minibatch reference: " + reference);
             }
-            long shuffleSeed = Long.parseLong(parts[0]);
+            long shuffleSeed = Long.parseUnsignedLong(parts[0], 16);
             int start = Integer.parseInt(parts[1]);
             int count = Integer.parseInt(parts[2]);
             Slice all = images.value();

@@ -78,6 +78,8 @@ class BroadcastMinibatchesTest {
             List<List<Integer>> seven = contents(minibatches.references(7), loader);
 
             assertEquals(seven, contents(minibatches.references(7), loader));
+            assertEquals(COUNT, contents(minibatches.references(-7), loader).stream().mapToInt(List::size).sum(),
+                    "a negative seed makes valid references too");
             assertNotEquals(IntStream.range(0, BATCH).boxed().toList(), seven.get(0), "not the images' own order");
             assertNotEquals(new HashSet<>(seven.get(0)), new HashSet<>(contents(minibatches.references(8), loader)
                     .get(0)), "another seed puts other images together");
