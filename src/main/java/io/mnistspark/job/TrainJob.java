@@ -83,8 +83,13 @@ public final class TrainJob {
 
             JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount)
                     .persist(StorageLevel.MEMORY_ONLY());
+            double[] checkpointSeconds = {0};
             DistributedTrainer.Result result = train(sc, train.files(), trainCount, plan, testSlices, resumption,
-                    state -> checkpoints.save(state, resumption.fingerprint(), resumption.attempts()));
+                    state -> {
+                        long start = System.nanoTime();
+                        checkpoints.save(state, resumption.fingerprint(), resumption.attempts());
+                        checkpointSeconds[0] += (System.nanoTime() - start) / 1e9;
+                    });
 
             // Evaluate distributed and write everything
             ResultWriter writer = new ResultWriter(spark, folder);
@@ -102,6 +107,7 @@ public final class TrainJob {
                     .put("derived", derivedFacts(plan, trainCount))
                     .put("spark", JobSupport.sparkFacts(sc))
                     .put("train_seconds", result.trainSeconds())
+                    .put("checkpoint_seconds", checkpointSeconds[0])
                     .put("attempts", resumption.attemptsEndingNow());
             JobSupport.commit(folder, info, outcome, testCount, console);
             checkpoints.deleteAll();

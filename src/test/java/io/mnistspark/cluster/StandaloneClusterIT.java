@@ -163,6 +163,54 @@ class StandaloneClusterIT {
         assertSameTraining(work.resolve("client"), killed.output());
     }
 
+    @Test
+    @Order(4)
+    void driverKilledAfterItsFirstEpochsCheckpoint_resumes_andEndsEqualToTheRunWithoutTheKill() throws Exception {
+        Path events = Files.createDirectories(work.resolve("events-driver-kill"));
+        Path output = work.resolve("driver-killed");
+        Path checkpoints = work.resolve(".driver-killed.checkpoints");
+        Scripts.Running running = submit("client", events, output, EPOCHS);
+        Path first = awaitCheckpoint(running, checkpoints, 1);
+        // SIGKILL to the client-mode driver (spark-submit's JVM) and the script around it
+        running.process().descendants().forEach(ProcessHandle::destroyForcibly);
+        running.process().destroyForcibly().waitFor();
+        double killedAt = (System.nanoTime() - running.startNanos()) / 1e9;
+        assertFalse(Files.exists(output), "the killed driver wrote no output");
+        assertTrue(first.getFileName().toString().startsWith("epoch-0001-"), first.toString());
+
+        Scripts.Result resumed = submit("client", events, output, EPOCHS, List.of(), List.of("--resume"))
+                .await(RUN_TIMEOUT);
+
+        report("driver killed after epoch 1's checkpoint, then resumed", resumed);
+        System.out.printf("DRIVER KILL: SIGKILL to the driver %.1f s into the run, after checkpoint %s; the resumed "
+                + "run took %.1f s%n", killedAt, first.getFileName(), resumed.seconds());
+        assertEquals(0, resumed.exitCode(), resumed.output());
+        assertTrue(resumed.output().contains("resuming after epoch 1 round"), resumed.output());
+        contract(output, EPOCHS).assertAll(MIN_ACCURACY);
+        assertSameTraining(work.resolve("client"), output);
+    }
+
+    /** Waits until the run has written the complete checkpoint of {@code epoch}'s end; returns its folder. */
+    private static Path awaitCheckpoint(Scripts.Running running, Path checkpoints, int epoch) throws Exception {
+        String prefix = String.format("epoch-%04d-", epoch);
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(checkpoints)) {
+                try (var entries = Files.list(checkpoints)) {
+                    var found = entries.filter(p -> p.getFileName().toString().startsWith(prefix))
+                            .filter(p -> Files.exists(p.resolve("MANIFEST"))).findFirst();
+                    if (found.isPresent()) {
+                        return found.get();
+                    }
+                }
+            }
+            assertTrue(running.process().isAlive(), "the run ended before its checkpoint of epoch " + epoch + ":\n"
+                    + running.outputSoFar());
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no checkpoint of epoch " + epoch + " in " + checkpoints);
+    }
+
     /** One run with worker-2 and its executor killed by SIGKILL while that executor runs a training task. */
     private KilledRun killWorker2MidTraining(int attempt) throws Exception {
         Path events = Files.createDirectories(work.resolve("events-kill-" + attempt));
@@ -229,13 +277,20 @@ class StandaloneClusterIT {
 
     private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs,
             String... sparkOptions) throws IOException {
+        return submit(deployMode, events, output, epochs, List.of(sparkOptions), List.of());
+    }
+
+    private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs,
+            List<String> sparkOptions, List<String> trainOptions) throws IOException {
         List<String> args = new ArrayList<>(TWO_EXECUTORS);
-        args.addAll(List.of(sparkOptions));
+        args.addAll(sparkOptions);
         args.addAll(List.of("--", "train", "--data-dir", mnist.toString(), "--output", output.toString(),
                 "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
                 "--epochs", String.valueOf(epochs)));
         args.addAll(TestData.SMALL_SLICE_SETTINGS);
-        Path log = work.resolve("submit-" + output.getFileName() + ".log");
+        args.addAll(trainOptions);
+        Path log = work.resolve("submit-" + output.getFileName() + (trainOptions.isEmpty() ? "" : "-resumed")
+                + ".log");
         Scripts.Running running = cluster.submit(Map.of("DEPLOY_MODE", deployMode,
                 "SPARK_EVENT_LOG_DIR", events.toString(),
                 "MNIST_JAR", project.resolve("target/mnist-spark.jar").toString()), log, args.toArray(String[]::new));
