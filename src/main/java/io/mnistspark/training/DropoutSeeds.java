@@ -4,9 +4,7 @@ import java.util.SplittableRandom;
 import org.apache.spark.TaskContext;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -14,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * iteration count, the same on every worker of a round) and the worker's partition: the dropout masks then depend on
  * nothing but the run, so a retried task or a resumed run draws the same masks again.
  */
-final class DropoutSeeds implements TrainingHook {
+final class DropoutSeeds extends MinibatchHook {
 
     private static final long serialVersionUID = 1L;
     private final long seed;
@@ -35,17 +33,5 @@ final class DropoutSeeds implements TrainingHook {
     static long minibatchSeed(long seed, int iteration, int partition) {
         return new SplittableRandom(seed).split().nextLong() ^ new SplittableRandom(
                 ((long) iteration << 32) | (partition & 0xFFFFFFFFL)).nextLong();
-    }
-
-    @Override
-    public void postUpdate(DataSet minibatch, Model model) {
-    }
-
-    @Override
-    public void preUpdate(MultiDataSet minibatch, Model model) {
-    }
-
-    @Override
-    public void postUpdate(MultiDataSet minibatch, Model model) {
     }
 }

@@ -84,7 +84,9 @@ class ResumeIT {
         // The kill interrupted the run: no output, and the newest checkpoint is the second epoch's
         assertFalse(Files.exists(run), "the killed run wrote no output");
         assertEquals(second, newestCheckpoint(checkpoints).orElseThrow());
-        FileUtils.copyDirectory(checkpoints.toFile(), work.resolve("killed-checkpoints-copy").toFile());
+        // Copies for the tests below: a resumed run removes its checkpoints once it has finished
+        FileUtils.copyDirectory(checkpoints.toFile(), work.resolve("checkpoints-to-damage").toFile());
+        FileUtils.copyDirectory(checkpoints.toFile(), work.resolve("checkpoints-to-refuse").toFile());
 
         int refused = CliProcess.run(work.resolve("killed-again.log"), RUN_TIMEOUT, trainArgs(run));
         assertEquals(ExitCodes.OUTPUT_EXISTS, refused, "an unfinished run is reported, not thrown away");
@@ -98,13 +100,17 @@ class ResumeIT {
         assertFalse(log.contains("epoch 2/3  loss"), "epoch 2 is not trained again: " + log);
         assertSameRun(uninterrupted, run);
         assertFalse(Files.exists(checkpoints), "a finished run's checkpoints are removed");
+        try (Stream<Path> entries = Files.list(work)) {
+            assertEquals(List.of(), entries.map(p -> p.getFileName().toString())
+                    .filter(name -> name.startsWith(".killed.inprogress-")).toList(), "the killed run's staging folder");
+        }
         assertTrue(Files.readString(run.resolve(Tables.RUN_JSON)).contains("\"resumed_from\""));
     }
 
     @Test
     @Order(3)
     void aDamagedNewestCheckpoint_isSkippedWithAWarning_forTheOneBefore() throws IOException {
-        Path copy = work.resolve("killed-checkpoints-copy");
+        Path copy = work.resolve("checkpoints-to-damage");
         Path newest = newestCheckpoint(copy).orElseThrow();
         Path network = newest.resolve("network.zip");
         Files.write(network, java.util.Arrays.copyOf(Files.readAllBytes(network), 1000));
@@ -125,7 +131,7 @@ class ResumeIT {
     void resumingWithAnotherSeedOrOtherData_isRefusedNamingTheDifference() throws IOException {
         Path run = work.resolve("refused");
         Path checkpoints = work.resolve(".refused.checkpoints");
-        FileUtils.copyDirectory(work.resolve("killed-checkpoints-copy").toFile(), checkpoints.toFile());
+        FileUtils.copyDirectory(work.resolve("checkpoints-to-refuse").toFile(), checkpoints.toFile());
         Path otherData = Files.createDirectories(work.resolve("other-data"));
         for (Split split : Split.values()) {
             Files.copy(mnist.resolve(split.imagesFile()), otherData.resolve(split.imagesFile()));
