@@ -83,13 +83,9 @@ public final class TrainJob {
 
             JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount)
                     .persist(StorageLevel.MEMORY_ONLY());
-            double[] checkpointSeconds = {0};
+            TimedCheckpoints checkpointer = new TimedCheckpoints(checkpoints, resumption);
             DistributedTrainer.Result result = train(sc, train.files(), trainCount, plan, testSlices, resumption,
-                    state -> {
-                        long start = System.nanoTime();
-                        checkpoints.save(state, resumption.fingerprint(), resumption.attempts());
-                        checkpointSeconds[0] += (System.nanoTime() - start) / 1e9;
-                    });
+                    checkpointer);
 
             // Evaluate distributed and write everything
             ResultWriter writer = new ResultWriter(spark, folder);
@@ -107,7 +103,7 @@ public final class TrainJob {
                     .put("derived", derivedFacts(plan, trainCount))
                     .put("spark", JobSupport.sparkFacts(sc))
                     .put("train_seconds", result.trainSeconds())
-                    .put("checkpoint_seconds", checkpointSeconds[0])
+                    .put("checkpoint_seconds", checkpointer.seconds)
                     .put("attempts", resumption.attemptsEndingNow());
             JobSupport.commit(folder, info, outcome, testCount, console);
             checkpoints.deleteAll();
@@ -139,6 +135,25 @@ public final class TrainJob {
                     record -> console.accept(record.progressLine(config.epochs())), checkpointer);
         } finally {
             monitor.unpersist();
+        }
+    }
+
+    /** Saves each checkpoint with the run's fingerprint and attempts, and counts the seconds it took. */
+    private static final class TimedCheckpoints implements TrainingState.Checkpointer {
+        private final Checkpoints checkpoints;
+        private final Resumption resumption;
+        private double seconds;
+
+        TimedCheckpoints(Checkpoints checkpoints, Resumption resumption) {
+            this.checkpoints = checkpoints;
+            this.resumption = resumption;
+        }
+
+        @Override
+        public void save(TrainingState state) {
+            long start = System.nanoTime();
+            checkpoints.save(state, resumption.fingerprint(), resumption.attempts());
+            seconds += (System.nanoTime() - start) / 1e9;
         }
     }
 
