@@ -7,6 +7,8 @@
 #                                        run an mnist-spark command on it, through submit/standalone.sh
 #   submit/local-cluster.sh status      what runs: PIDs, ports, web UIs, Workers, executors, applications, drivers
 #   submit/local-cluster.sh stop        stop everything it started, by PID (with the executors and drivers)
+#   submit/local-cluster.sh restart-worker N
+#                                        start worker-N again after it died or was killed
 #
 #   submit/local-cluster.sh start
 #   submit/local-cluster.sh submit train --train-limit 6000 --test-limit 1000 --epochs 2 --output runs/cluster-small
@@ -213,15 +215,32 @@ EOF
     --host 127.0.0.1 --port "$master_port" --webui-port "$master_ui_port"
   wait_until "the Master answers" 60 master_json
   for ((i = 1; i <= workers; i++)); do
-    echo "Starting worker-$i on 127.0.0.1:$((worker_port + i - 1)) (web UI http://127.0.0.1:$((worker_ui_port + i - 1)))"
-    mkdir -p "$cluster_dir/work/worker-$i"
-    start_daemon "worker-$i" org.apache.spark.deploy.worker.Worker \
-      --host 127.0.0.1 --port $((worker_port + i - 1)) --webui-port $((worker_ui_port + i - 1)) \
-      --cores "${LOCAL_CLUSTER_WORKER_CORES:-1}" --memory "${LOCAL_CLUSTER_WORKER_MEMORY:-2g}" \
-      --work-dir "$cluster_dir/work/worker-$i" "$master_url"
+    start_worker "$i"
   done
   wait_until "$workers Workers are ALIVE" 90 all_workers_alive
   cmd_status
+}
+
+start_worker() {
+  local i=$1
+  echo "Starting worker-$i on 127.0.0.1:$((worker_port + i - 1)) (web UI http://127.0.0.1:$((worker_ui_port + i - 1)))"
+  mkdir -p "$cluster_dir/work/worker-$i"
+  start_daemon "worker-$i" org.apache.spark.deploy.worker.Worker \
+    --host 127.0.0.1 --port $((worker_port + i - 1)) --webui-port $((worker_ui_port + i - 1)) \
+    --cores "${LOCAL_CLUSTER_WORKER_CORES:-1}" --memory "${LOCAL_CLUSTER_WORKER_MEMORY:-2g}" \
+    --work-dir "$cluster_dir/work/worker-$i" "$master_url"
+}
+
+# Starts worker-N again once it died or was killed (the worker-kill test repeats a kill that hit no task with it).
+cmd_restart_worker() {
+  load_cluster_env
+  local i=${1:-}
+  [[ "$i" =~ ^[0-9]+$ ]] && ((i >= 1 && i <= workers)) || fail "restart-worker N: N is 1 to $workers, not '$i'"
+  if [[ -f "$pid_dir/worker-$i.pid" ]] && is_alive "$(<"$pid_dir/worker-$i.pid")"; then
+    fail "worker-$i is running"
+  fi
+  start_worker "$i"
+  wait_until "$workers Workers are ALIVE" 90 all_workers_alive
 }
 
 all_workers_alive() {
@@ -425,6 +444,7 @@ case "${1:-}" in
   stop) load_cluster_env; cmd_stop ;;
   status) cmd_status ;;
   submit) shift; cmd_submit "$@" ;;
+  restart-worker) shift; cmd_restart_worker "$@" ;;
   -h | --help | help | "")
     load_spark_conf "$spark_conf_file"
     # With a built jar, list its commands through this cluster's own Spark
@@ -433,5 +453,5 @@ case "${1:-}" in
       export SPARK_HOME=$spark_home
     fi
     show_help ;;
-  *) fail "unknown command '$1': start, submit, status, stop or --help" ;;
+  *) fail "unknown command '$1': start, submit, status, stop, restart-worker or --help" ;;
 esac

@@ -78,6 +78,19 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", description = "Training workers (0 = Spark's default parallelism).")
     Integer workers;
 
+    @Option(names = "--resume",
+            description = "Go on from the newest complete checkpoint of an interrupted run of the same --output.")
+    boolean resume;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Where the training state is checkpointed (default: the hidden sibling .NAME.checkpoints "
+                    + "of --output).")
+    String checkpointDir;
+
+    @Option(names = "--checkpoint-every-rounds", paramLabel = "N",
+            description = "Also checkpoint every N rounds within an epoch (0 = at the end of epochs only).")
+    Integer checkpointEveryRounds;
+
     @Option(names = "--prefetch-batches", paramLabel = "N", description = "Minibatches each worker loads ahead.")
     Integer prefetchBatches;
 
@@ -91,7 +104,9 @@ final class TrainCommand implements Callable<Integer> {
                 .put("train.outer-optimizer", outerOptimizer).put("train.outer-learning-rate", outerLearningRate)
                 .put("train.outer-momentum", outerMomentum).put("train.learning-rate", learningRate)
                 .put("train.learning-rate-decay", learningRateDecay)
-                .put("train.workers", workers).put("train.prefetch-batches", prefetchBatches).resolve();
+                .put("train.workers", workers)
+                .put("train.checkpoint-dir", checkpointDir).put("train.checkpoint-every-rounds", checkpointEveryRounds)
+                .put("output.resume", resume ? true : null).put("train.prefetch-batches", prefetchBatches).resolve();
         try (SparkSession spark = SparkSessions.create("mnist-spark train", config.sparkMaster())) {
             new TrainJob(config, spec.commandLine().getOut()::println).run(spark);
         }

@@ -23,10 +23,10 @@ public final class ConfigLoader {
     public static final String DEFAULTS_RESOURCE = "/mnist-cnn.properties";
 
     static final Set<String> KEYS = Set.of(
-            "data.dir", "output.dir", "output.overwrite", "data.train-limit", "data.test-limit",
+            "data.dir", "output.dir", "output.overwrite", "output.resume", "data.train-limit", "data.test-limit",
             "data.validation-images", "train.epochs", "train.learning-rate", "train.learning-rate-decay", "train.seed",
             "train.batch-size-per-worker", "train.steps-per-epoch", "train.averaging-frequency", "train.rounds-per-epoch",
-            "train.outer-optimizer", "train.outer-learning-rate", "train.outer-momentum", "train.prefetch-batches",
+            "train.outer-optimizer", "train.outer-learning-rate", "train.outer-momentum", "train.prefetch-batches", "train.checkpoint-dir", "train.checkpoint-every-rounds",
             "train.workers", "spark.master");
 
     private ConfigLoader() {
@@ -58,6 +58,7 @@ public final class ConfigLoader {
                     v.text("data.dir"),
                     v.text("output.dir"),
                     v.bool("output.overwrite", false),
+                    v.bool("output.resume", false),
                     v.integer("data.train-limit"),
                     v.integer("data.test-limit"),
                     v.integer("data.validation-images"),
@@ -73,6 +74,8 @@ public final class ConfigLoader {
                     v.decimal("train.outer-learning-rate"),
                     v.decimal("train.outer-momentum"),
                     v.integer("train.prefetch-batches"),
+                    v.text("train.checkpoint-dir"),
+                    v.integer("train.checkpoint-every-rounds"),
                     v.integer("train.workers"),
                     v.text("spark.master"));
         } catch (ConfigException e) {

@@ -9,6 +9,7 @@ import java.io.Serializable;
  * @param dataDir                folder holding the four MNIST IDX files, plain or gzipped (any Hadoop path)
  * @param outputDir              folder the run writes its tables, model and run.json into
  * @param overwrite              whether an existing {@code outputDir} may be replaced (only once the new run succeeded)
+ * @param resume                 whether to go on from the newest complete checkpoint of an interrupted run
  * @param trainLimit             use only the first N training images; 0 means all
  * @param testLimit              use only the first N test images; 0 means all
  * @param validationImages       the last N of the training images used, held out from training and measured after
@@ -28,6 +29,9 @@ import java.io.Serializable;
  * @param outerLearningRate      the outer update's learning rate (1 with {@code none}: the plain average)
  * @param outerMomentum          the outer update's momentum
  * @param prefetchBatches        minibatches each worker loads ahead
+ * @param checkpointDir          where the training state is checkpointed (any Hadoop path); empty means the hidden
+ *                               sibling {@code .NAME.checkpoints} of {@code outputDir}
+ * @param checkpointEveryRounds  rounds between two checkpoints within an epoch; 0 means at the end of epochs only
  * @param workers                parallel training workers; 0 means Spark's default parallelism
  * @param sparkMaster            master used when the job is not started by spark-submit
  */
@@ -35,6 +39,7 @@ public record JobConfig(
         String dataDir,
         String outputDir,
         boolean overwrite,
+        boolean resume,
         int trainLimit,
         int testLimit,
         int validationImages,
@@ -50,6 +55,8 @@ public record JobConfig(
         double outerLearningRate,
         double outerMomentum,
         int prefetchBatches,
+        String checkpointDir,
+        int checkpointEveryRounds,
         int workers,
         String sparkMaster) implements Serializable {
 
@@ -66,6 +73,7 @@ public record JobConfig(
         requireAtLeast("train.averaging-frequency", averagingFrequency, 0);
         requireAtLeast("train.rounds-per-epoch", roundsPerEpoch, 1);
         requireAtLeast("train.prefetch-batches", prefetchBatches, 0);
+        requireAtLeast("train.checkpoint-every-rounds", checkpointEveryRounds, 0);
         requireAtLeast("train.workers", workers, 0);
         if (!(learningRate > 0 && learningRate < 1)) {
             throw new ConfigException("'train.learning-rate' must be in (0, 1) but is " + learningRate);

@@ -8,21 +8,26 @@ import io.mnistspark.data.MnistRdds;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
 import io.mnistspark.model.ReferenceCnn;
+import io.mnistspark.output.Checkpoints;
 import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.ResultWriter;
 import io.mnistspark.output.RunFolder;
 import io.mnistspark.output.RunInfo;
 import io.mnistspark.training.DistributedTrainer;
 import io.mnistspark.training.RoundPlan;
+import io.mnistspark.training.TrainingState;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -52,7 +57,13 @@ public final class TrainJob {
         Instant started = Instant.now();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoopConf = sc.hadoopConfiguration();
+        Checkpoints checkpoints = Checkpoints.of(config.outputDir(), config.checkpointDir(), hadoopConf,
+                warning -> console.accept("WARNING: " + warning));
+        Optional<Checkpoints.Saved> resumable = Resumption.checkBeforeStart(config, checkpoints, console);
         RunFolder folder = RunFolder.begin(config.outputDir(), config.overwrite(), hadoopConf);
+        if (config.resume() || config.overwrite()) {
+            folder.removeStaleStagingFolders(console);
+        }
         try {
             // Check both splits end to end before any training starts
             MnistFiles.SplitSummary train = JobSupport.inspect(config.dataDir(), Split.TRAIN, hadoopConf);
@@ -62,15 +73,19 @@ public final class TrainJob {
             int testCount = JobSupport.limited(test.count(), config.testLimit());
             RoundPlan plan = RoundPlan.of(new RoundPlan.Request(config.batchSizePerWorker(), config.stepsPerEpoch(),
                     config.averagingFrequency(), config.roundsPerEpoch()), workers(sc), trainCount);
+            Resumption resumption = new Resumption(Resumption.fingerprint(config, train, test, trainCount,
+                    testCount, plan, networkConfiguration()), resumable, started);
             console.accept(String.format("Training on %d images%s, evaluating on %d test images, master %s, "
-                    + "%d workers, %d minibatches of %d per worker between averagings (%d rounds an epoch)",
+                    + "%d workers, %d minibatches of %d per worker between averagings (%d rounds an epoch)%s",
                     trainCount, config.validationImages() > 0 ? ", validating on " + config.validationImages() : "",
                     testCount, sc.master(), plan.workers(), plan.averagingFrequency(), plan.batchSizePerWorker(),
-                    plan.roundsPerEpoch(trainCount)));
+                    plan.roundsPerEpoch(trainCount), resumption.describe()));
 
             JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount)
                     .persist(StorageLevel.MEMORY_ONLY());
-            DistributedTrainer.Result result = train(sc, train.files(), trainCount, plan, testSlices);
+            TimedCheckpoints checkpointer = new TimedCheckpoints(checkpoints, resumption);
+            DistributedTrainer.Result result = train(sc, train.files(), trainCount, plan, testSlices, resumption,
+                    checkpointer);
 
             // Evaluate distributed and write everything
             ResultWriter writer = new ResultWriter(spark, folder);
@@ -87,8 +102,11 @@ public final class TrainJob {
                             "test", JobSupport.dataFacts(test, testCount)))
                     .put("derived", derivedFacts(plan, trainCount))
                     .put("spark", JobSupport.sparkFacts(sc))
-                    .put("train_seconds", result.trainSeconds());
+                    .put("train_seconds", result.trainSeconds())
+                    .put("checkpoint_seconds", checkpointer.seconds)
+                    .put("attempts", resumption.attemptsEndingNow());
             JobSupport.commit(folder, info, outcome, testCount, console);
+            checkpoints.deleteAll();
             return outcome.evaluation();
         } catch (RuntimeException e) {
             folder.abort();
@@ -98,7 +116,8 @@ public final class TrainJob {
 
     /** Trains by parameter averaging on minibatches cut from the training images broadcast to the executors. */
     private DistributedTrainer.Result train(JavaSparkContext sc, MnistFiles.SplitFiles trainFiles, int trainCount,
-            RoundPlan plan, JavaRDD<Slice> testSlices) {
+            RoundPlan plan, JavaRDD<Slice> testSlices, Resumption resumption,
+            TrainingState.Checkpointer checkpointer) {
         boolean validating = config.validationImages() > 0;
         JavaRDD<DataSet> monitor = (validating
                 ? MnistRdds.slices(sc, trainFiles, trainCount, config.validationImages(),
@@ -106,15 +125,46 @@ public final class TrainJob {
                 : testSlices).map(Slice::toDataSet).persist(StorageLevel.MEMORY_ONLY());
         try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, trainFiles, trainCount,
                 plan.batchSizePerWorker())) {
-            DistributedTrainer.Settings settings = new DistributedTrainer.Settings(config.epochs(), plan, config.prefetchBatches(), config.outerOptimizer(),
-                    config.outerLearningRate(), config.outerMomentum(), config.seed());
-            return new DistributedTrainer(settings).train(sc,
-                    ReferenceCnn.configuration(config.learningRate(), config.learningRateDecay(), config.seed()),
-                    minibatches, monitor, validating ? VALIDATION_MONITOR : TEST_MONITOR,
-                    record -> console.accept(record.progressLine(config.epochs())));
+            DistributedTrainer.Settings settings = new DistributedTrainer.Settings(config.epochs(), plan,
+                    config.prefetchBatches(), config.outerOptimizer(), config.outerLearningRate(),
+                    config.outerMomentum(), config.seed(), config.checkpointEveryRounds());
+            TrainingState resumeFrom = resumption.state().orElse(null);
+            MultiLayerNetwork network = resumeFrom != null ? resumeFrom.network() : initialNetwork();
+            return new DistributedTrainer(settings).train(sc, network, resumeFrom, minibatches, monitor,
+                    validating ? VALIDATION_MONITOR : TEST_MONITOR,
+                    record -> console.accept(record.progressLine(config.epochs())), checkpointer);
         } finally {
             monitor.unpersist();
         }
+    }
+
+    /** Saves each checkpoint with the run's fingerprint and attempts, and counts the seconds it took. */
+    private static final class TimedCheckpoints implements TrainingState.Checkpointer {
+        private final Checkpoints checkpoints;
+        private final Resumption resumption;
+        private double seconds;
+
+        TimedCheckpoints(Checkpoints checkpoints, Resumption resumption) {
+            this.checkpoints = checkpoints;
+            this.resumption = resumption;
+        }
+
+        @Override
+        public void save(TrainingState state) {
+            long start = System.nanoTime();
+            checkpoints.save(state, resumption.fingerprint(), resumption.attempts());
+            seconds += (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    private MultiLayerConfiguration networkConfiguration() {
+        return ReferenceCnn.configuration(config.learningRate(), config.learningRateDecay(), config.seed());
+    }
+
+    private MultiLayerNetwork initialNetwork() {
+        MultiLayerNetwork network = new MultiLayerNetwork(networkConfiguration());
+        network.init();
+        return network;
     }
 
     /** The training images once the validation split is held out from the end of the images used. */

@@ -53,6 +53,26 @@ public final class RunFolder {
         }
     }
 
+    /**
+     * Removes the staging folders that earlier attempts at this output left behind when they were killed (a staging
+     * folder holds nothing a later attempt needs: the training state lives in the checkpoints).
+     */
+    public void removeStaleStagingFolders(java.util.function.Consumer<String> console) {
+        String prefix = "." + target.getName() + ".inprogress-";
+        try {
+            for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(target.getParent())) {
+                Path path = status.getPath();
+                if (path.getName().startsWith(prefix) && !path.getName().equals(staging.getName())) {
+                    fs.delete(path, true);
+                    console.accept("Removed " + path + ", left by an earlier attempt");
+                }
+            }
+        } catch (IOException e) {
+            console.accept("WARNING: cannot list " + target.getParent() + " for stale staging folders: "
+                    + e.getMessage());
+        }
+    }
+
     /** Where a file or table of the run is written before the commit. */
     public String path(String name) {
         return new Path(staging, name).toString();

@@ -4,43 +4,54 @@ import io.mnistspark.backend.OneDnnKernels;
 import io.mnistspark.config.OuterOptimizerKind;
 import io.mnistspark.data.BroadcastMinibatches;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.datavec.spark.util.BroadcastHadoopConfigHolder;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.ExecuteWorkerPathFlatMap;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Trains a network across the Spark executors by synchronous parameter averaging (dl4j-spark), one averaging round at a
- * time: each round is one dl4j-spark fit in which every worker fits {@code averagingFrequency} minibatches from the
- * broadcast parameters and the driver averages parameters and updater state; then the driver applies the outer update
- * ({@link OuterOptimizer}) to the averaged parameters, and the next round starts from them.
+ * Trains a network across the Spark executors by synchronous parameter averaging, one averaging round at a time. In a
+ * round the driver broadcasts the parameters and Adam's state, every worker runs dl4j-spark's parameter-averaging
+ * worker on its {@code averagingFrequency} minibatches, and the driver averages what the workers return, then applies
+ * the outer update ({@link OuterOptimizer}); the next round starts from the result.
+ *
+ * <p>Why the driver averages, not dl4j-spark's {@code ParameterAveragingTrainingMaster}: the master sums the workers'
+ * results with {@code treeAggregate}, in the order their tasks finish, and floating-point addition is not
+ * associative, so two runs of the same seed differed in the last bits after the first round and in every prediction
+ * after two epochs. Here the results are collected and summed in partition order. The master also counted every
+ * round's references in a Spark job of its own and left every round's results persisted (MEMORY_AND_DISK, ~2 MB a
+ * worker a round, until the driver's garbage collector let Spark free them).
  */
 public final class DistributedTrainer {
 
     /**
-     * @param epochs             passes over the training minibatches
-     * @param plan               workers, their minibatch size (which the loader makes, so no DataSet is split or
-     *                           merged) and minibatches per worker in a round
-     * @param prefetchBatches    minibatches a worker loads ahead
-     * @param outerOptimizer     the update applied to the averaged parameters after each round
-     * @param outerLearningRate  its learning rate
-     * @param outerMomentum      its momentum
-     * @param seed               seed of the minibatch shuffle of every epoch
+     * @param epochs                passes over the training minibatches
+     * @param plan                  workers, their minibatch size (which the loader makes, so no DataSet is split or
+     *                              merged) and minibatches per worker in a round
+     * @param prefetchBatches       minibatches a worker loads ahead
+     * @param outerOptimizer        the update applied to the averaged parameters after each round
+     * @param outerLearningRate     its learning rate
+     * @param outerMomentum         its momentum
+     * @param seed                  seed of every epoch's minibatch shuffle and of the dropout masks
+     * @param checkpointEveryRounds rounds between two checkpoints within an epoch; 0 = at the end of epochs only
      */
-    public record Settings(int epochs, RoundPlan plan, int prefetchBatches,
-            OuterOptimizerKind outerOptimizer, double outerLearningRate, double outerMomentum, long seed) {
+    public record Settings(int epochs, RoundPlan plan, int prefetchBatches, OuterOptimizerKind outerOptimizer,
+            double outerLearningRate, double outerMomentum, long seed, int checkpointEveryRounds) {
     }
 
     /** The trained network, one record per epoch and one per round. */
@@ -55,122 +66,167 @@ public final class DistributedTrainer {
     }
 
     /**
+     * @param network      the initialised network to train, or the one of {@code resumeFrom}
+     * @param resumeFrom   the state of an interrupted run to go on from; null to start at epoch 1
      * @param minibatches  the training images on the executors, cut into the plan's minibatches
      * @param monitor      data the per-epoch accuracy is measured on
      * @param monitorName  what {@code monitor} is, e.g. "test"
      * @param progress     receives each epoch's record as soon as it is known
+     * @param checkpointer receives the training state at the end of every epoch (and every
+     *                     {@code checkpointEveryRounds} rounds)
      */
-    public Result train(JavaSparkContext sc, MultiLayerConfiguration configuration, BroadcastMinibatches minibatches,
-            JavaRDD<DataSet> monitor, String monitorName, Consumer<EpochRecord> progress) {
+    public Result train(JavaSparkContext sc, MultiLayerNetwork network, TrainingState resumeFrom,
+            BroadcastMinibatches minibatches, JavaRDD<DataSet> monitor, String monitorName,
+            Consumer<EpochRecord> progress, TrainingState.Checkpointer checkpointer) {
         FitTimes fitTimes = new FitTimes(sc);
-        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sc, configuration, trainingMaster(fitTimes));
+        List<TrainingHook> hooks = hooks(fitTimes);
         OuterOptimizer outer = new OuterOptimizer(settings.outerOptimizer(), settings.outerLearningRate(),
-                settings.outerMomentum());
-        List<EpochRecord> history = new ArrayList<>();
-        List<RoundRecord> rounds = new ArrayList<>();
-        double trainSeconds = 0;
+                settings.outerMomentum(), resumeFrom == null ? null : resumeFrom.outerVelocity());
+        List<EpochRecord> history = new ArrayList<>(resumeFrom == null ? List.of() : resumeFrom.history());
+        List<RoundRecord> rounds = new ArrayList<>(resumeFrom == null ? List.of() : resumeFrom.rounds());
+        int firstEpoch = resumeFrom == null ? 1 : resumeFrom.epochComplete() ? resumeFrom.epoch() + 1
+                : resumeFrom.epoch();
+        SparkDl4jMultiLayer evaluator = new SparkDl4jMultiLayer(sc, network, null);
         try {
-            for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch <= settings.epochs(); epoch++) {
                 List<List<String>> epochRounds = settings.plan().rounds(
                         minibatches.references(shuffleSeed(settings.seed(), epoch)));
-                double epochSeconds = 0;
-                long imagesBefore = 0;
-                for (int round = 1; round <= epochRounds.size(); round++) {
-                    List<String> references = epochRounds.get(round - 1);
-                    long images = Math.min(minibatches.images(),
-                            imagesBefore + (long) references.size() * settings.plan().batchSizePerWorker()) - imagesBefore;
-                    imagesBefore += images;
+                int firstRound = resumeFrom != null && !resumeFrom.epochComplete() && epoch == resumeFrom.epoch()
+                        ? resumeFrom.round() + 1 : 1;
+                for (int round = firstRound; round <= epochRounds.size(); round++) {
                     sc.setJobDescription(String.format("epoch %d/%d, round %d/%d", epoch, settings.epochs(), round,
                             epochRounds.size()));
-                    RoundRecord record = fitRound(sc, sparkNetwork, outer, fitTimes, minibatches, references,
-                            new RoundRecord(epoch, round, settings.plan().workers(), references.size(), images, 0, 0,
-                                    0, 0));
-                    rounds.add(record);
-                    epochSeconds += record.seconds();
+                    rounds.add(fitRound(sc, network, outer, hooks, fitTimes, minibatches, epochRounds, epoch, round));
+                    if (settings.checkpointEveryRounds() > 0 && round % settings.checkpointEveryRounds() == 0
+                            && round < epochRounds.size()) {
+                        checkpointer.save(new TrainingState(epoch, round, false, network, outer.velocity(), history,
+                                rounds));
+                    }
                 }
-                trainSeconds += epochSeconds;
                 sc.setJobDescription(String.format("epoch %d/%d, %s accuracy", epoch, settings.epochs(),
                         monitorName));
-                Evaluation evaluation = sparkNetwork.evaluate(monitor);
-                EpochRecord record = new EpochRecord(epoch, sparkNetwork.getScore(), evaluation.accuracy(),
-                        monitorName, epochSeconds, minibatches.images() / epochSeconds);
-                history.add(record);
-                progress.accept(record);
+                Evaluation evaluation = evaluator.evaluate(monitor);
+                history.add(epochRecord(epoch, rounds, evaluation.accuracy(), monitorName, minibatches.images()));
+                progress.accept(history.get(history.size() - 1));
+                checkpointer.save(new TrainingState(epoch, epochRounds.size(), true, network, outer.velocity(),
+                        history, rounds));
             }
         } finally {
             sc.setJobDescription(null);
         }
-        MultiLayerNetwork network = sparkNetwork.getNetwork();
         network.getLayerWiseConfigurations().setEpochCount(settings.epochs());
+        double trainSeconds = rounds.stream().mapToDouble(RoundRecord::seconds).sum();
         return new Result(network, List.copyOf(history), List.copyOf(rounds), trainSeconds);
     }
 
-    /** One averaging round over {@code references}, then the outer update; returns {@code round} with its timings. */
-    private RoundRecord fitRound(JavaSparkContext sc, SparkDl4jMultiLayer sparkNetwork, OuterOptimizer outer,
-            FitTimes fitTimes, BroadcastMinibatches minibatches, List<String> references, RoundRecord round) {
-        MultiLayerNetwork network = sparkNetwork.getNetwork();
-        // fitPaths counts every call as an epoch; the learning-rate schedule is per epoch, so say which one it is.
-        network.getLayerWiseConfigurations().setEpochCount(round.epoch() - 1);
-        Set<Integer> persistedBefore = new HashSet<>(sc.getPersistentRDDs().keySet());
+    /** One averaging round, then the outer update; returns its record. */
+    private RoundRecord fitRound(JavaSparkContext sc, MultiLayerNetwork network, OuterOptimizer outer,
+            List<TrainingHook> hooks, FitTimes fitTimes, BroadcastMinibatches minibatches,
+            List<List<String>> epochRounds, int epoch, int round) {
+        List<String> references = epochRounds.get(round - 1);
+        MultiLayerConfiguration configuration = network.getLayerWiseConfigurations();
+        // The learning-rate schedule is per epoch: the workers' networks take the epoch from the configuration.
+        configuration.setEpochCount(epoch - 1);
         fitTimes.reset();
         long started = System.nanoTime();
         INDArray start = outer.needsStart() ? network.params().dup() : null;
-        sparkNetwork.fitPaths(sc.parallelize(references, settings.plan().workers()), minibatches.loader());
+        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(configuration, network.params(),
+                network.getUpdater().getStateViewArray()));
+        List<ParameterAveragingTrainingResult> results;
+        try {
+            results = sc.parallelize(references, settings.plan().workers())
+                    .mapPartitions(new ExecuteWorkerPathFlatMap<>(worker(broadcast, hooks), minibatches.loader(),
+                            BroadcastHadoopConfigHolder.get(sc)))
+                    .collect();
+        } finally {
+            broadcast.destroy();
+        }
+        double loss = average(network, results);
+        configuration.setIterationCount(configuration.getIterationCount() + settings.plan().averagingFrequency());
         if (start != null) {
             network.setParams(outer.apply(start, network.params()));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        unpersistLeftovers(sc, persistedBefore);
         double fitSeconds = Math.min(seconds, fitTimes.slowestWorkerSeconds());
-        return new RoundRecord(round.epoch(), round.round(), round.workers(), round.minibatches(), round.images(),
-                seconds, fitSeconds, seconds - fitSeconds, sparkNetwork.getScore());
+        return new RoundRecord(epoch, round, settings.plan().workers(), references.size(),
+                imagesOfRound(epochRounds, round, minibatches.images()), seconds, fitSeconds, seconds - fitSeconds,
+                loss);
+    }
+
+    private ParameterAveragingTrainingWorker worker(Broadcast<NetBroadcastTuple> broadcast, List<TrainingHook> hooks) {
+        RoundPlan plan = settings.plan();
+        // Each loaded DataSet is one whole minibatch of the worker: nothing is split or merged on the worker.
+        WorkerConfiguration configuration = new WorkerConfiguration(false, plan.batchSizePerWorker(),
+                plan.batchSizePerWorker(), plan.averagingFrequency(), settings.prefetchBatches(), false);
+        // saveUpdater: the workers return Adam's state too, and it is averaged with the parameters. (dl4j-spark M2's
+        // master builder leaves it off although its Javadoc calls it the default: Adam then restarted from zero
+        // moments in every round, and accuracy drifted down from epoch to epoch.)
+        return new ParameterAveragingTrainingWorker(broadcast, true, configuration, hooks, null, null);
     }
 
     /**
-     * dl4j-spark M2 persists every round's worker results (parameters and updater state of each worker, MEMORY_AND_DISK)
-     * and never unpersists them; they stay in the block manager until the driver's garbage collector lets Spark's
-     * cleaner free them. Symptom: executor storage memory grows by ~2 MB per worker per round. Freed here at once.
+     * Sets the network to the mean of the workers' parameters and updater states, summed in partition order; returns
+     * the mean of their last minibatches' losses. Workers without minibatches (a short last round) return nothing.
      */
-    private static void unpersistLeftovers(JavaSparkContext sc, Set<Integer> persistedBefore) {
-        sc.getPersistentRDDs().forEach((id, rdd) -> {
-            if (!persistedBefore.contains(id)) {
-                rdd.unpersist(false);
+    private static double average(MultiLayerNetwork network, List<ParameterAveragingTrainingResult> results) {
+        INDArray parameters = null;
+        INDArray updaterState = null;
+        double loss = 0;
+        int count = 0;
+        for (ParameterAveragingTrainingResult result : results) {
+            if (result.getParameters() == null) {
+                continue;
             }
-        });
+            parameters = parameters == null ? result.getParameters().dup() : parameters.addi(result.getParameters());
+            if (result.getUpdaterState() != null) {
+                updaterState = updaterState == null ? result.getUpdaterState().dup()
+                        : updaterState.addi(result.getUpdaterState());
+            }
+            loss += result.getScore();
+            count++;
+        }
+        if (count == 0) {
+            throw new IllegalStateException("no worker returned parameters in this round");
+        }
+        network.setParameters(parameters.divi(count));
+        if (updaterState != null) {
+            network.getUpdater().setStateViewArray(network, updaterState.divi(count), false);
+        }
+        return loss / count;
     }
 
-    /** The seed of epoch {@code epoch}'s minibatch shuffle: another epoch, other minibatches. */
-    static long shuffleSeed(long seed, int epoch) {
-        return new SplittableRandom(seed + 0x9E3779B97F4A7C15L * epoch).nextLong();
-    }
-
-    private ParameterAveragingTrainingMaster trainingMaster(FitTimes fitTimes) {
-        RoundPlan plan = settings.plan();
-        // Builder(n): n is the number of examples in each loaded DataSet, not the worker minibatch size.
-        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(
-                plan.workers(), plan.batchSizePerWorker())
-                .batchSizePerWorker(plan.batchSizePerWorker())
-                // One round per fit: the round's references number workers x averagingFrequency, which is one split.
-                .averagingFrequency(plan.averagingFrequency())
-                .workerPrefetchNumBatches(settings.prefetchBatches())
-                // Each round comes in one partition per worker, which dl4j-spark then keeps. Its default (Always,
-                // Balanced) counted every round's partitions in a Spark job and shuffled them into new ones: about
-                // 0.1 s a round (epoch 3 at batch 200, averaging every 10: 3,695 -> 4,082 images/s without it).
-                .repartionData(Repartition.NumPartitionsWorkersDiffers)
-                // The round's references are a small list on the driver: nothing to gain from caching them.
-                .storageLevelStreams(null)
-                // dl4j-spark M2 bug: the Javadoc says the updater state is averaged "by default", but the Builder
-                // leaves saveUpdater false. Symptom: every averaging round restarts Adam from zero moments on every
-                // worker, the saved model has an empty updater, and accuracy drifts down from epoch to epoch (96.8%
-                // -> 96.0% over epochs 1-5 at batch 32, averaging every 10).
-                .saveUpdater(true)
-                .rngSeed(settings.seed());
+    private List<TrainingHook> hooks(FitTimes fitTimes) {
         List<TrainingHook> hooks = new ArrayList<>();
         // Decided here, on the driver, so executors follow the driver's switch without settings of their own.
         if (OneDnnKernels.enabled()) {
             hooks.add(new OneDnnKernelsHook());
         }
+        hooks.add(new DropoutSeeds(settings.seed()));
         hooks.add(fitTimes.hook());
-        return builder.trainingHooks(hooks).build();
+        return hooks;
+    }
+
+    /** Images in round {@code round} of an epoch: whole minibatches, the epoch's last one perhaps short. */
+    private long imagesOfRound(List<List<String>> epochRounds, int round, int epochImages) {
+        long before = 0;
+        for (int r = 0; r < round - 1; r++) {
+            before += epochRounds.get(r).size();
+        }
+        long batch = settings.plan().batchSizePerWorker();
+        return Math.min(epochImages, (before + epochRounds.get(round - 1).size()) * batch)
+                - Math.min(epochImages, before * batch);
+    }
+
+    /** The epoch's record, its seconds those of its rounds (of every attempt, when it was resumed). */
+    private static EpochRecord epochRecord(int epoch, List<RoundRecord> rounds, double accuracy, String monitorName,
+            int images) {
+        double seconds = rounds.stream().filter(r -> r.epoch() == epoch).mapToDouble(RoundRecord::seconds).sum();
+        double loss = rounds.get(rounds.size() - 1).loss();
+        return new EpochRecord(epoch, loss, accuracy, monitorName, seconds, images / seconds);
+    }
+
+    /** The seed of epoch {@code epoch}'s minibatch shuffle: another epoch, other minibatches. */
+    static long shuffleSeed(long seed, int epoch) {
+        return new SplittableRandom(seed + 0x9E3779B97F4A7C15L * epoch).nextLong();
     }
 }

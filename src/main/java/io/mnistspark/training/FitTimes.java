@@ -9,7 +9,6 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * How long the workers spent fitting minibatches in a round, measured on the workers around each minibatch's fit and
@@ -45,7 +44,7 @@ final class FitTimes {
     }
 
     /** Runs on the workers: one {task attempt, nanoseconds} entry per fitted minibatch. */
-    private static final class Hook implements TrainingHook {
+    private static final class Hook extends MinibatchHook {
         private static final long serialVersionUID = 1L;
         private final CollectionAccumulator<long[]> fits;
         private transient long started;
@@ -64,14 +63,6 @@ final class FitTimes {
             TaskContext task = TaskContext.get();
             long attempt = task == null ? -1 : task.taskAttemptId();
             fits.add(new long[] {attempt, System.nanoTime() - started});
-        }
-
-        @Override
-        public void preUpdate(MultiDataSet minibatch, Model model) {
-        }
-
-        @Override
-        public void postUpdate(MultiDataSet minibatch, Model model) {
         }
     }
 }

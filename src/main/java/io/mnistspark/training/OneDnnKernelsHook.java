@@ -3,16 +3,14 @@ package io.mnistspark.training;
 import io.mnistspark.backend.OneDnnKernels;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * Gives each worker's network {@link OneDnnKernels} before it fits its first minibatch. dl4j-spark builds the
  * worker networks itself, on the executors, in every averaging round; a training hook is the one place that sees them
  * before they train.
  */
-final class OneDnnKernelsHook implements TrainingHook {
+final class OneDnnKernelsHook extends MinibatchHook {
 
     private static final long serialVersionUID = 1L;
 
@@ -21,17 +19,5 @@ final class OneDnnKernelsHook implements TrainingHook {
         if (model instanceof MultiLayerNetwork network) {
             OneDnnKernels.install(network);
         }
-    }
-
-    @Override
-    public void postUpdate(DataSet minibatch, Model model) {
-    }
-
-    @Override
-    public void preUpdate(MultiDataSet minibatch, Model model) {
-    }
-
-    @Override
-    public void postUpdate(MultiDataSet minibatch, Model model) {
     }
 }

@@ -22,9 +22,15 @@ public final class OuterOptimizer {
     private INDArray velocity;
 
     public OuterOptimizer(OuterOptimizerKind kind, double learningRate, double momentum) {
+        this(kind, learningRate, momentum, null);
+    }
+
+    /** Goes on from a momentum buffer of earlier rounds ({@link #velocity()}), e.g. from a checkpoint. */
+    public OuterOptimizer(OuterOptimizerKind kind, double learningRate, double momentum, INDArray velocity) {
         this.kind = kind;
         this.learningRate = learningRate;
         this.momentum = momentum;
+        this.velocity = velocity == null ? null : velocity.dup();
     }
 
     /** Whether {@link #apply} needs the parameters the round started from. */

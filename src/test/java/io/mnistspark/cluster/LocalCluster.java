@@ -154,6 +154,15 @@ final class LocalCluster implements AutoCloseable {
         return executorIds;
     }
 
+    /** Starts worker {@code n} again after {@link #killWorker}; returns once every Worker is ALIVE. */
+    void restartWorker(int n) {
+        Scripts.Result restarted = script(START_TIMEOUT, "restart-worker", String.valueOf(n));
+        if (restarted.exitCode() != 0) {
+            throw new IllegalStateException("restart-worker " + n + " failed:\n" + restarted.output());
+        }
+        rememberProcesses();
+    }
+
     /** Adds the daemons and everything they launched to the processes this cluster must leave none of. */
     void rememberProcesses() {
         try (var pids = Files.list(dir.resolve("pids"))) {

@@ -1,11 +1,14 @@
 package io.mnistspark.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mnistspark.output.ModelStore;
+import io.mnistspark.output.Tables;
 import io.mnistspark.testing.OutputContract;
 import io.mnistspark.testing.TestData;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -52,6 +58,8 @@ class StandaloneClusterIT {
     private static final int EPOCHS = 2;
     private static final double MIN_ACCURACY = 0.5;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
+    /** Kills that hit no training task are repeated, up to this many runs. */
+    private static final int KILL_ATTEMPTS = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final List<String> TWO_EXECUTORS =
@@ -135,11 +143,78 @@ class StandaloneClusterIT {
 
     @Test
     @Order(3)
-    void workerKilledMidTraining_jobStillFinishes_withAValidOutput() throws Exception {
-        Path events = Files.createDirectories(work.resolve("events-kill"));
-        Path output = work.resolve("worker-killed");
+    void workerKilledMidTraining_retriesItsTask_andEndsEqualToTheRunWithoutTheKill() throws Exception {
+        KilledRun killed = null;
+        for (int attempt = 1; attempt <= KILL_ATTEMPTS; attempt++) {
+            if (attempt > 1) {
+                cluster.restartWorker(2);
+            }
+            killed = killWorker2MidTraining(attempt);
+            if (killed.bit()) {
+                break;
+            }
+            System.out.printf("WORKER KILL attempt %d hit no training task (no attempt failed): repeating it%n",
+                    attempt);
+        }
 
-        // Kill worker-2 and its executor while that executor runs a training task
+        assertTrue(killed.bit(), "in " + KILL_ATTEMPTS + " attempts no kill made a training task fail and re-run: "
+                + killed.log().summary());
+        // The retried task computes what the lost one would have: the run equals the client-mode run without a kill
+        assertSameTraining(work.resolve("client"), killed.output());
+    }
+
+    @Test
+    @Order(4)
+    void driverKilledAfterItsFirstEpochsCheckpoint_resumes_andEndsEqualToTheRunWithoutTheKill() throws Exception {
+        Path events = Files.createDirectories(work.resolve("events-driver-kill"));
+        Path output = work.resolve("driver-killed");
+        Path checkpoints = work.resolve(".driver-killed.checkpoints");
+        Scripts.Running running = submit("client", events, output, EPOCHS);
+        Path first = awaitCheckpoint(running, checkpoints, 1);
+        // SIGKILL to the client-mode driver (spark-submit's JVM) and the script around it
+        running.process().descendants().forEach(ProcessHandle::destroyForcibly);
+        running.process().destroyForcibly().waitFor();
+        double killedAt = (System.nanoTime() - running.startNanos()) / 1e9;
+        assertFalse(Files.exists(output), "the killed driver wrote no output");
+        assertTrue(first.getFileName().toString().startsWith("epoch-0001-"), first.toString());
+
+        Scripts.Result resumed = submit("client", events, output, EPOCHS, List.of(), List.of("--resume"))
+                .await(RUN_TIMEOUT);
+
+        report("driver killed after epoch 1's checkpoint, then resumed", resumed);
+        System.out.printf("DRIVER KILL: SIGKILL to the driver %.1f s into the run, after checkpoint %s; the resumed "
+                + "run took %.1f s%n", killedAt, first.getFileName(), resumed.seconds());
+        assertEquals(0, resumed.exitCode(), resumed.output());
+        assertTrue(resumed.output().contains("resuming after epoch 1 round"), resumed.output());
+        contract(output, EPOCHS).assertAll(MIN_ACCURACY);
+        assertSameTraining(work.resolve("client"), output);
+    }
+
+    /** Waits until the run has written the complete checkpoint of {@code epoch}'s end; returns its folder. */
+    private static Path awaitCheckpoint(Scripts.Running running, Path checkpoints, int epoch) throws Exception {
+        String prefix = String.format("epoch-%04d-", epoch);
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(checkpoints)) {
+                try (var entries = Files.list(checkpoints)) {
+                    var found = entries.filter(p -> p.getFileName().toString().startsWith(prefix))
+                            .filter(p -> Files.exists(p.resolve("MANIFEST"))).findFirst();
+                    if (found.isPresent()) {
+                        return found.get();
+                    }
+                }
+            }
+            assertTrue(running.process().isAlive(), "the run ended before its checkpoint of epoch " + epoch + ":\n"
+                    + running.outputSoFar());
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no checkpoint of epoch " + epoch + " in " + checkpoints);
+    }
+
+    /** One run with worker-2 and its executor killed by SIGKILL while that executor runs a training task. */
+    private KilledRun killWorker2MidTraining(int attempt) throws Exception {
+        Path events = Files.createDirectories(work.resolve("events-kill-" + attempt));
+        Path output = work.resolve("worker-killed-" + attempt);
         int uiPort = freePort();
         Scripts.Running running = submit("client", events, output, EPOCHS, "--conf", "spark.ui.port=" + uiPort);
         boolean inTask = waitUntilTraining(uiPort, cluster.workerUiPort(2), running);
@@ -148,16 +223,18 @@ class StandaloneClusterIT {
         int epoch = 1 + (int) running.outputSoFar().lines().filter(line -> line.startsWith("epoch ")).count();
         Scripts.Result run = running.await(RUN_TIMEOUT);
 
-        report("worker-2 killed", run);
+        report("worker-2 killed (attempt " + attempt + ")", run);
         assertEquals(0, run.exitCode(), run.output());
         contract(output, EPOCHS).assertAll(MIN_ACCURACY);
         EventLog log = EventLog.readOnlyLogIn(events);
         System.out.println(log.summary());
+        List<EventLog.TaskEnd> failedTraining = log.failedAttempts().stream()
+                .filter(t -> EventLog.TRAINING_STAGE.test(log.stageNames().get(t.stageId()))).toList();
         System.out.printf("WORKER KILL: SIGKILL to worker-2 and its executor %s %.1f s into the run (epoch %d), %s; "
-                + "%d task attempts failed %s in %s, %d task attempts re-ran work (retries %d, resubmitted stages "
-                + "%s); run took %.1f s against %.1f s without the kill (%+.1f s)%n",
+                + "%d training task attempts failed %s in %s, %d task attempts re-ran work (retries %d, resubmitted "
+                + "stages %s); run took %.1f s against %.1f s without the kill (%+.1f s)%n",
                 killedExecutors, killedAt, epoch, inTask ? "while it ran a training task" : "not seen in a task",
-                log.failedAttempts().size(), log.failureReasons(), log.failedAttempts().stream()
+                failedTraining.size(), log.failureReasons(), failedTraining.stream()
                         .map(t -> log.stageNames().get(t.stageId())).distinct().toList(),
                 log.rerunAttempts().size(), log.retryAttempts().size(), log.resubmittedStages(),
                 run.seconds(), clientModeSeconds, run.seconds() - clientModeSeconds);
@@ -165,8 +242,25 @@ class StandaloneClusterIT {
         assertFalse(killedExecutors.isEmpty(), "worker-2 ran no executor when it was killed");
         assertTrue(log.executorsRemoved().keySet().containsAll(killedExecutors),
                 "Spark noticed the lost executors " + killedExecutors + ": " + log.executorsRemoved());
-        // How many task attempts failed and re-ran is recorded above, not asserted: a kill in the last milliseconds of
-        // a task (after its result left) costs no retry, and that is a correct outcome too.
+        // A kill in the last milliseconds of a task, after its result left, costs no retry: it tested nothing, and
+        // the caller repeats it.
+        return new KilledRun(output, log, !failedTraining.isEmpty() && !log.rerunAttempts().isEmpty());
+    }
+
+    private record KilledRun(Path output, EventLog log, boolean bit) {
+    }
+
+    /** The same final parameters to the bit and the same predictions: the same training, whatever befell it. */
+    private static void assertSameTraining(Path expected, Path actual) {
+        MultiLayerNetwork a = ModelStore.load(expected.toString(), new Configuration());
+        MultiLayerNetwork b = ModelStore.load(actual.toString(), new Configuration());
+        assertArrayEquals(a.params().data().asFloat(), b.params().data().asFloat(), 0f, "parameters");
+        assertEquals(sortedRows(expected, Tables.PREDICTIONS), sortedRows(actual, Tables.PREDICTIONS));
+    }
+
+    private static List<String> sortedRows(Path run, String table) {
+        return reader().read().parquet(run.resolve(table).toString()).collectAsList().stream().map(Row::toString)
+                .sorted().toList();
     }
 
     /** Both executors, one on each Worker, ran successful training tasks. */
@@ -183,13 +277,20 @@ class StandaloneClusterIT {
 
     private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs,
             String... sparkOptions) throws IOException {
+        return submit(deployMode, events, output, epochs, List.of(sparkOptions), List.of());
+    }
+
+    private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs,
+            List<String> sparkOptions, List<String> trainOptions) throws IOException {
         List<String> args = new ArrayList<>(TWO_EXECUTORS);
-        args.addAll(List.of(sparkOptions));
+        args.addAll(sparkOptions);
         args.addAll(List.of("--", "train", "--data-dir", mnist.toString(), "--output", output.toString(),
                 "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
                 "--epochs", String.valueOf(epochs)));
         args.addAll(TestData.SMALL_SLICE_SETTINGS);
-        Path log = work.resolve("submit-" + output.getFileName() + ".log");
+        args.addAll(trainOptions);
+        Path log = work.resolve("submit-" + output.getFileName() + (trainOptions.isEmpty() ? "" : "-resumed")
+                + ".log");
         Scripts.Running running = cluster.submit(Map.of("DEPLOY_MODE", deployMode,
                 "SPARK_EVENT_LOG_DIR", events.toString(),
                 "MNIST_JAR", project.resolve("target/mnist-spark.jar").toString()), log, args.toArray(String[]::new));

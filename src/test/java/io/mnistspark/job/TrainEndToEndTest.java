@@ -101,6 +101,19 @@ class TrainEndToEndTest {
     }
 
     @Test
+    void plainAveraging_roundByRound_learnsTheSmallSliceAsBeforeTheOuterUpdate() {
+        Path plain = work.resolve("plain-average");
+
+        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", plain.toString(),
+                "--master", "local[2]", "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
+                "--epochs", String.valueOf(EPOCHS), "--outer-optimizer", "none");
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result.err());
+        new OutputContract(plain, mnist, TEST, EPOCHS, TrainEndToEndTest::spark)
+                .assertClassMetricsAndTrainingHistoryAreComplete(0.5);
+    }
+
+    @Test
     void validationSplit_isHeldOutFromTheEndOfTheTrainingImages_andMonitoredInsteadOfTheTestSet() {
         Path validated = work.resolve("validated");
 
