@@ -3,6 +3,7 @@ package io.mnistspark.training;
 import io.mnistspark.backend.OneDnnKernels;
 import io.mnistspark.config.OuterOptimizerKind;
 import io.mnistspark.data.BroadcastMinibatches;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -132,11 +133,12 @@ public final class DistributedTrainer {
         INDArray start = outer.needsStart() ? network.params().dup() : null;
         Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(configuration, network.params(),
                 network.getUpdater().getStateViewArray()));
-        List<ParameterAveragingTrainingResult> results;
+        List<WorkerResult> results;
         try {
             results = sc.parallelize(references, settings.plan().workers())
                     .mapPartitions(new ExecuteWorkerPathFlatMap<>(worker(broadcast, hooks), minibatches.loader(),
                             BroadcastHadoopConfigHolder.get(sc)))
+                    .map(WorkerResult::of)
                     .collect();
         } finally {
             broadcast.destroy();
@@ -168,21 +170,21 @@ public final class DistributedTrainer {
      * Sets the network to the mean of the workers' parameters and updater states, summed in partition order; returns
      * the mean of their last minibatches' losses. Workers without minibatches (a short last round) return nothing.
      */
-    private static double average(MultiLayerNetwork network, List<ParameterAveragingTrainingResult> results) {
+    private static double average(MultiLayerNetwork network, List<WorkerResult> results) {
         INDArray parameters = null;
         INDArray updaterState = null;
         double loss = 0;
         int count = 0;
-        for (ParameterAveragingTrainingResult result : results) {
-            if (result.getParameters() == null) {
+        for (WorkerResult result : results) {
+            if (result.parameters() == null) {
                 continue;
             }
-            parameters = parameters == null ? result.getParameters().dup() : parameters.addi(result.getParameters());
-            if (result.getUpdaterState() != null) {
-                updaterState = updaterState == null ? result.getUpdaterState().dup()
-                        : updaterState.addi(result.getUpdaterState());
+            parameters = parameters == null ? result.parameters().dup() : parameters.addi(result.parameters());
+            if (result.updaterState() != null) {
+                updaterState = updaterState == null ? result.updaterState().dup()
+                        : updaterState.addi(result.updaterState());
             }
-            loss += result.getScore();
+            loss += result.loss();
             count++;
         }
         if (count == 0) {
@@ -193,6 +195,16 @@ public final class DistributedTrainer {
             network.getUpdater().setStateViewArray(network, updaterState.divi(count), false);
         }
         return loss / count;
+    }
+
+    /**
+     * What a worker sends back to the driver: dl4j-spark's result type is not serializable (its master aggregates it
+     * on the executors), so its parts travel in this one.
+     */
+    private record WorkerResult(INDArray parameters, INDArray updaterState, double loss) implements Serializable {
+        static WorkerResult of(ParameterAveragingTrainingResult result) {
+            return new WorkerResult(result.getParameters(), result.getUpdaterState(), result.getScore());
+        }
     }
 
     private List<TrainingHook> hooks(FitTimes fitTimes) {
