@@ -87,7 +87,6 @@ public final class DistributedTrainer {
         List<RoundRecord> rounds = new ArrayList<>(resumeFrom == null ? List.of() : resumeFrom.rounds());
         int firstEpoch = resumeFrom == null ? 1 : resumeFrom.epochComplete() ? resumeFrom.epoch() + 1
                 : resumeFrom.epoch();
-        SparkDl4jMultiLayer evaluator = new SparkDl4jMultiLayer(sc, network, null);
         try {
             for (int epoch = firstEpoch; epoch <= settings.epochs(); epoch++) {
                 List<List<String>> epochRounds = settings.plan().rounds(
@@ -106,7 +105,7 @@ public final class DistributedTrainer {
                 }
                 sc.setJobDescription(String.format("epoch %d/%d, %s accuracy", epoch, settings.epochs(),
                         monitorName));
-                Evaluation evaluation = evaluator.evaluate(monitor);
+                Evaluation evaluation = evaluate(sc, network, monitor);
                 history.add(epochRecord(epoch, rounds, evaluation.accuracy(), monitorName, minibatches.images()));
                 progress.accept(history.get(history.size() - 1));
                 checkpointer.save(new TrainingState(epoch, epochRounds.size(), true, network, outer.velocity(),
@@ -120,6 +119,18 @@ public final class DistributedTrainer {
         return new Result(network, List.copyOf(history), List.copyOf(rounds), trainSeconds);
     }
 
+    /**
+     * The accuracy of {@code network} on {@code monitor}, evaluated on the executors from a copy of the network.
+     *
+     * <p>dl4j-spark M2's {@code evaluate} broadcasts {@code network.params()} itself, a view of the network's
+     * parameters; Spark 3.5 closes an AutoCloseable broadcast value (an INDArray is one) when the broadcast is cleaned
+     * up, which frees the live network's parameter buffer. Symptom: a JVM crash (SIGSEGV in
+     * {@code sd::DataBuffer::primary()}) in a later round's training task.
+     */
+    private static Evaluation evaluate(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<DataSet> monitor) {
+        return new SparkDl4jMultiLayer(sc, network.clone(), null).evaluate(monitor);
+    }
+
     /** One averaging round, then the outer update; returns its record. */
     private RoundRecord fitRound(JavaSparkContext sc, MultiLayerNetwork network, OuterOptimizer outer,
             List<TrainingHook> hooks, FitTimes fitTimes, BroadcastMinibatches minibatches,
@@ -131,8 +142,9 @@ public final class DistributedTrainer {
         fitTimes.reset();
         long started = System.nanoTime();
         INDArray start = outer.needsStart() ? network.params().dup() : null;
-        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(configuration, network.params(),
-                network.getUpdater().getStateViewArray()));
+        // Copies, not the network's own arrays: in local mode the workers read the driver's broadcast object itself.
+        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(configuration,
+                network.params().dup(), network.getUpdater().getStateViewArray().dup()));
         List<WorkerResult> results;
         try {
             results = sc.parallelize(references, settings.plan().workers())

@@ -23,12 +23,11 @@ import java.util.stream.Collectors;
 final class EventLog {
 
     /**
-     * The stages where workers fit their minibatches: one per parameter-averaging round of dl4j-spark, named by Spark
-     * after its call site, the treeAggregate of the workers' results in ParameterAveragingTrainingMaster. (The other
-     * stages count the minibatch references once an epoch and evaluate.)
+     * The stages where workers fit their minibatches: one per averaging round, named by Spark after its call site, the
+     * collect of the workers' results in DistributedTrainer. (The other stages evaluate.)
      */
     static final Predicate<String> TRAINING_STAGE =
-            name -> name.startsWith("treeAggregate at ParameterAveragingTrainingMaster");
+            name -> name.startsWith("collect at DistributedTrainer.java");
 
     /** One task attempt's end. */
     record TaskEnd(int stageId, int stageAttempt, long taskId, int index, int attempt, String executorId,

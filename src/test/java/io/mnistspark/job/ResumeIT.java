@@ -53,7 +53,7 @@ class ResumeIT {
     static void trainOnceUninterrupted() throws IOException {
         mnist = TestData.mnist();
         uninterrupted = work.resolve("uninterrupted");
-        assertEquals(ExitCodes.OK, train(uninterrupted, "uninterrupted.log"));
+        assertEquals(ExitCodes.OK, train(uninterrupted, "uninterrupted.log"), () -> tail("uninterrupted.log"));
     }
 
     @AfterAll
@@ -66,7 +66,7 @@ class ResumeIT {
     void theSameConfigurationTwice_givesBitIdenticalParametersAndTables() throws IOException {
         Path again = work.resolve("again");
 
-        assertEquals(ExitCodes.OK, train(again, "again.log"));
+        assertEquals(ExitCodes.OK, train(again, "again.log"), () -> tail("again.log"));
 
         assertSameRun(uninterrupted, again);
     }
@@ -142,18 +142,29 @@ class ResumeIT {
         bytes[bytes.length - 1] = (byte) ((bytes[bytes.length - 1] + 1) % 10);
         Files.write(labels, bytes);
 
-        int seed = CliProcess.run(work.resolve("seed.log"), RUN_TIMEOUT,
-                with(trainArgs(run), "--resume", "--seed", "7"));
+        List<String> seedArgs = new ArrayList<>(List.of(with(trainArgs(run), "--resume")));
+        seedArgs.set(seedArgs.indexOf("--seed") + 1, "7");
+        int seed = CliProcess.run(work.resolve("seed.log"), RUN_TIMEOUT, seedArgs.toArray(String[]::new));
         List<String> dataArgs = new ArrayList<>(List.of(with(trainArgs(run), "--resume")));
         dataArgs.set(dataArgs.indexOf("--data-dir") + 1, otherData.toString());
         int data = CliProcess.run(work.resolve("data.log"), RUN_TIMEOUT, dataArgs.toArray(String[]::new));
 
-        assertEquals(ExitCodes.BAD_INPUT, seed);
+        assertEquals(ExitCodes.BAD_INPUT, seed, () -> tail("seed.log"));
         assertTrue(Files.readString(work.resolve("seed.log")).contains("train.seed was 42, is now 7"));
-        assertEquals(ExitCodes.BAD_INPUT, data);
+        assertEquals(ExitCodes.BAD_INPUT, data, () -> tail("data.log"));
         assertTrue(Files.readString(work.resolve("data.log")).contains("train labels sha256 was"));
         assertFalse(Files.exists(run));
         assertTrue(newestCheckpoint(checkpoints).isPresent(), "a refused resume leaves the checkpoints");
+    }
+
+    /** The last lines of a run's log, for a failure message. */
+    private static String tail(String log) {
+        try {
+            List<String> lines = Files.readAllLines(work.resolve(log));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log " + log + ": " + e.getMessage() + ")";
+        }
     }
 
     private static int train(Path output, String log) {
