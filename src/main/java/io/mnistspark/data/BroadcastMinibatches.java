@@ -11,7 +11,7 @@ import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * A split's images kept in every executor's memory as raw grey values (one byte per pixel: 47 MB for the 60,000
- * training images), and cut into minibatches on demand, for dl4j-spark's {@code fitPaths(paths, loader)}.
+ * training images), and cut into minibatches on demand by the loader that dl4j-spark's path-based worker is given.
  *
  * <p>Why not dl4j-spark's own Export approach: it writes every minibatch to a file and, in every averaging round,
  * parses the files of that round again ({@code DataSet.load} was ~30% of the JVM's samples in a training epoch);
