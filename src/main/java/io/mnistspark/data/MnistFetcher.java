@@ -10,12 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,7 +175,7 @@ public final class MnistFetcher {
     }
 
     private static void verify(String name, byte[] bytes, String source) {
-        String actual = sha256(bytes);
+        String actual = Sha256.hex(bytes);
         if (!actual.equals(SHA256.get(name))) {
             throw new IdxFormatException(String.format("%s from %s has SHA-256 %s, expected %s: not the original "
                     + "MNIST file; nothing was written", name, source, actual, SHA256.get(name)));
@@ -187,7 +184,7 @@ public final class MnistFetcher {
 
     private static boolean hasVerifiedCopy(Path file) {
         try {
-            return Files.isRegularFile(file) && sha256(Files.readAllBytes(file)).equals(
+            return Files.isRegularFile(file) && Sha256.hex(Files.readAllBytes(file)).equals(
                     SHA256.get(file.getFileName().toString()));
         } catch (IOException e) {
             return false;
@@ -213,14 +210,6 @@ public final class MnistFetcher {
     private static List<String> allNames() {
         return EnumSet.allOf(Split.class).stream()
                 .flatMap(s -> java.util.stream.Stream.of(s.imagesFile(), s.labelsFile())).toList();
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("This JVM has no SHA-256", e);
-        }
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

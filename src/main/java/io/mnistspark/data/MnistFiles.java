@@ -6,8 +6,6 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -45,13 +43,13 @@ public final class MnistFiles {
      */
     public static SplitSummary inspect(SplitFiles files, Configuration conf) {
         try {
-            MessageDigest imagesDigest = sha256();
+            MessageDigest imagesDigest = Sha256.digest();
             int images;
             try (InputStream in = new DigestInputStream(open(files.images(), conf), imagesDigest)) {
                 images = MnistIdx.readImagesHeader(in, files.images());
                 consumeExactly(in, (long) images * MnistIdx.PIXELS, files.images(), images + " images");
             }
-            MessageDigest labelsDigest = sha256();
+            MessageDigest labelsDigest = Sha256.digest();
             int labels;
             try (InputStream in = new DigestInputStream(open(files.labels(), conf), labelsDigest)) {
                 labels = MnistIdx.readLabelsHeader(in, files.labels());
@@ -62,7 +60,7 @@ public final class MnistFiles {
                 throw new IdxFormatException(String.format("%s holds %d images but %s holds %d labels",
                         files.images(), images, files.labels(), labels));
             }
-            return new SplitSummary(files, images, hex(imagesDigest), hex(labelsDigest));
+            return new SplitSummary(files, images, Sha256.hex(imagesDigest), Sha256.hex(labelsDigest));
         } catch (IOException e) {
             throw new IdxFormatException("Cannot read " + files.split() + " files " + files.images() + ", "
                     + files.labels() + ": " + e.getMessage(), e);
@@ -145,15 +143,4 @@ public final class MnistFiles {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("This JVM has no SHA-256", e);
-        }
-    }
-
-    private static String hex(MessageDigest digest) {
-        return HexFormat.of().formatHex(digest.digest());
-    }
 }

@@ -3,20 +3,19 @@ package io.mnistspark.job;
 import io.mnistspark.config.ConfigException;
 import io.mnistspark.config.JobConfig;
 import io.mnistspark.data.MnistFiles;
+import io.mnistspark.data.Sha256;
 import io.mnistspark.output.Checkpoints;
 import io.mnistspark.output.OutputExistsException;
 import io.mnistspark.training.RoundPlan;
 import io.mnistspark.training.TrainingState;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -97,7 +96,7 @@ final class Resumption {
         facts.put("workers", String.valueOf(plan.workers()));
         facts.put("batch size per worker", String.valueOf(plan.batchSizePerWorker()));
         facts.put("averaging frequency", String.valueOf(plan.averagingFrequency()));
-        facts.put("network", sha256(network.toJson()));
+        facts.put("network", Sha256.hex(network.toJson()));
         return facts;
     }
 
@@ -144,8 +143,8 @@ final class Resumption {
         }
     }
 
-    private static java.util.Set<String> union(Map<String, String> a, Map<String, String> b) {
-        java.util.Set<String> keys = new java.util.HashSet<>(a.keySet());
+    private static Set<String> union(Map<String, String> a, Map<String, String> b) {
+        Set<String> keys = new HashSet<>(a.keySet());
         keys.addAll(b.keySet());
         return keys;
     }
@@ -153,14 +152,5 @@ final class Resumption {
     private static String position(TrainingState state, int epochs) {
         return state.epochComplete() ? String.format("epoch %d/%d", state.epoch(), epochs)
                 : String.format("epoch %d/%d (round %d)", state.epoch(), epochs, state.round());
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

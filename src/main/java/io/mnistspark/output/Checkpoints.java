@@ -2,6 +2,7 @@ package io.mnistspark.output;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnistspark.data.Sha256;
 import io.mnistspark.training.EpochRecord;
 import io.mnistspark.training.RoundRecord;
 import io.mnistspark.training.TrainingState;
@@ -13,11 +14,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +112,7 @@ public final class Checkpoints {
             StringBuilder manifest = new StringBuilder();
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 write(new Path(temporary, file.getKey()), file.getValue());
-                manifest.append(sha256(file.getValue())).append(' ').append(file.getValue().length).append(' ')
+                manifest.append(Sha256.hex(file.getValue())).append(' ').append(file.getValue().length).append(' ')
                         .append(file.getKey()).append('\n');
             }
             write(new Path(temporary, MANIFEST), manifest.toString().getBytes(StandardCharsets.UTF_8));
@@ -202,8 +200,9 @@ public final class Checkpoints {
             }
             String[] fields = line.split(" ", 3);
             byte[] bytes = readAll(new Path(checkpoint, fields[2]));
-            if (bytes.length != Long.parseLong(fields[1]) || !sha256(bytes).equals(fields[0])) {
-                throw new IOException(fields[2] + " has " + bytes.length + " bytes and checksum " + sha256(bytes)
+            String checksum = Sha256.hex(bytes);
+            if (bytes.length != Long.parseLong(fields[1]) || !checksum.equals(fields[0])) {
+                throw new IOException(fields[2] + " has " + bytes.length + " bytes and checksum " + checksum
                         + ", its manifest says " + fields[1] + " bytes and " + fields[0]);
             }
             files.put(fields[2], bytes);
@@ -253,11 +252,4 @@ public final class Checkpoints {
         }
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

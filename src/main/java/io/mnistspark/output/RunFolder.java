@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -57,10 +59,10 @@ public final class RunFolder {
      * Removes the staging folders that earlier attempts at this output left behind when they were killed (a staging
      * folder holds nothing a later attempt needs: the training state lives in the checkpoints).
      */
-    public void removeStaleStagingFolders(java.util.function.Consumer<String> console) {
+    public void removeStaleStagingFolders(Consumer<String> console) {
         String prefix = "." + target.getName() + ".inprogress-";
         try {
-            for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(target.getParent())) {
+            for (FileStatus status : fs.listStatus(target.getParent())) {
                 Path path = status.getPath();
                 if (path.getName().startsWith(prefix) && !path.getName().equals(staging.getName())) {
                     fs.delete(path, true);
