@@ -8,9 +8,9 @@ and with --docs rewrites the generated part of DOCS_DIR/scaling.md and DOCS_DIR/
 """
 import argparse
 import json
-import math
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import matplotlib
@@ -24,14 +24,28 @@ PARAMETERS = 175_224          # the reference CNN's parameters
 STATE_BYTES = PARAMETERS * 3 * 4  # float32 parameters and Adam's two moments, sent each way every round
 BANDWIDTH = 125e6             # bytes/s: 1 Gbit/s
 MODEL = ("round on N machines = the slowest worker's fitting, de-time-shared (x min(1, cores/N)), + the measured "
-         "averaging cost of a round here + 2 x {:.1f} MB x ceil(sqrt(N)) over 1 Gbit/s (treeAggregate's partial sums "
-         "in, one broadcast out)").format(STATE_BYTES / 1e6)
+         "averaging cost of a round here + (N + 1) x {:.1f} MB over the driver's 1 Gbit/s (every worker's result "
+         "collected, one broadcast out)").format(STATE_BYTES / 1e6)
 BEGIN, END = "<!-- scaling:begin -->", "<!-- scaling:end -->"
 
 
 def table(run, name):
     folder = run / name
     return pq.read_table(folder).to_pandas() if folder.is_dir() else None
+
+
+def instant(text):
+    """An ISO-8601 instant of run.json (nanoseconds, Z) as seconds since the epoch."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    return datetime.fromisoformat(whole).replace(tzinfo=timezone.utc).timestamp() + float("0." + (fraction or "0"))
+
+
+def wall_seconds(info):
+    """The job's wall time from its attempts (JVM start-up and the build excluded); None when resumed."""
+    attempts = info.get("attempts") or []
+    if len(attempts) != 1 or not attempts[0].get("ended"):
+        return None
+    return instant(attempts[0]["ended"]) - instant(attempts[0]["started"])
 
 
 def median(values):
@@ -50,7 +64,7 @@ def summarise(run, cores):
     last = history.iloc[-1]
     fit = median(rounds["fit_seconds"]) * min(1.0, cores / workers)
     averaging = median(rounds["averaging_seconds"])
-    network = 2 * STATE_BYTES * math.ceil(math.sqrt(workers)) / BANDWIDTH
+    network = (workers + 1) * STATE_BYTES / BANDWIDTH
     rounds_per_epoch = len(rounds) / epochs
     return {
         "run": str(run),
@@ -63,6 +77,7 @@ def summarise(run, cores):
         "test_errors": int(metrics["misclassified"]),
         "validation_accuracy": float(last["accuracy"]) if last["accuracy_on"] == "validation" else None,
         "train_seconds": float(metrics["train_seconds"]),
+        "wall_seconds": wall_seconds(info),
         "rounds": len(rounds),
         "round_fit_seconds": median(rounds["fit_seconds"]),
         "round_averaging_seconds": averaging,
@@ -75,7 +90,10 @@ def with_speedups(rows):
     for optimizer in {r["outer_optimizer"] for r in rows}:
         group = [r for r in rows if r["outer_optimizer"] == optimizer]
         one = next((r for r in group if r["workers"] == 1), None)
+        two = next((r for r in group if r["workers"] == 2 and r["wall_seconds"]), None)
         for r in group:
+            r["wall_vs_2_workers"] = (round(r["wall_seconds"] / two["wall_seconds"], 2)
+                                      if two and r["wall_seconds"] else None)
             base = one["train_seconds"] / one["epochs"] if one else None
             r["predicted_speedup_on_machines"] = (
                 round(base / r["predicted_epoch_seconds_on_machines"], 2) if base else None)
@@ -84,14 +102,17 @@ def with_speedups(rows):
 
 def markdown(rows):
     lines = ["| workers | outer optimizer | minibatch x frequency | test accuracy (errors) | validation accuracy "
-             "| train s | rounds | round: fit s / averaging s | averaging share | predicted speed-up on N machines |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| train s | wall s (x 2 workers') | rounds | round: fit s / averaging s | averaging share | predicted speed-up on N machines |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         validation = f"{r['validation_accuracy']:.2%}" if r["validation_accuracy"] is not None else "-"
         speedup = f"{r['predicted_speedup_on_machines']:.1f}x" if r["predicted_speedup_on_machines"] else "-"
+        wall = f"{r['wall_seconds']:.0f}" if r["wall_seconds"] is not None else "-"
+        if r["wall_vs_2_workers"]:
+            wall += f" ({r['wall_vs_2_workers']:.2f}x)"
         lines.append(
             f"| {r['workers']} | {r['outer_optimizer']} | {r['batch_size_per_worker']} x {r['averaging_frequency']} "
-            f"| {r['test_accuracy']:.2%} ({r['test_errors']}) | {validation} | {r['train_seconds']:.0f} "
+            f"| {r['test_accuracy']:.2%} ({r['test_errors']}) | {validation} | {r['train_seconds']:.0f} | {wall} "
             f"| {r['rounds']} | {r['round_fit_seconds']:.2f} / {r['round_averaging_seconds']:.2f} "
             f"| {r['averaging_share']:.1%} | {speedup} |")
     return "\n".join(lines)
