@@ -24,6 +24,7 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Trains a network across the Spark executors by synchronous parameter averaging, one averaging round at a time. In a
@@ -191,10 +192,11 @@ public final class DistributedTrainer {
             if (result.parameters() == null) {
                 continue;
             }
-            parameters = parameters == null ? result.parameters().dup() : parameters.addi(result.parameters());
+            INDArray workerParameters = Nd4j.createFromArray(result.parameters());
+            parameters = parameters == null ? workerParameters : parameters.addi(workerParameters);
             if (result.updaterState() != null) {
-                updaterState = updaterState == null ? result.updaterState().dup()
-                        : updaterState.addi(result.updaterState());
+                INDArray workerState = Nd4j.createFromArray(result.updaterState());
+                updaterState = updaterState == null ? workerState : updaterState.addi(workerState);
             }
             loss += result.loss();
             count++;
@@ -202,20 +204,29 @@ public final class DistributedTrainer {
         if (count == 0) {
             throw new IllegalStateException("no worker returned parameters in this round");
         }
-        network.setParameters(parameters.divi(count));
+        network.setParameters(parameters.divi(count).reshape(network.params().shape()));
         if (updaterState != null) {
-            network.getUpdater().setStateViewArray(network, updaterState.divi(count), false);
+            INDArray stateView = network.getUpdater().getStateViewArray();
+            network.getUpdater().setStateViewArray(network, updaterState.divi(count).reshape(stateView.shape()),
+                    false);
         }
         return loss / count;
     }
 
     /**
      * What a worker sends back to the driver: dl4j-spark's result type is not serializable (its master aggregates it
-     * on the executors), so its parts travel in this one.
+     * on the executors), so its parts travel in this one, as plain float arrays: Java serialisation of an INDArray
+     * writes it element by element, and a round trip of the parameters and Adam's state took 16 ms against 5 ms for
+     * the same floats as {@code float[]}, paid by every worker in every round.
      */
-    private record WorkerResult(INDArray parameters, INDArray updaterState, double loss) implements Serializable {
+    private record WorkerResult(float[] parameters, float[] updaterState, double loss) implements Serializable {
         static WorkerResult of(ParameterAveragingTrainingResult result) {
-            return new WorkerResult(result.getParameters(), result.getUpdaterState(), result.getScore());
+            return new WorkerResult(floats(result.getParameters()), floats(result.getUpdaterState()),
+                    result.getScore());
+        }
+
+        private static float[] floats(INDArray array) {
+            return array == null ? null : array.toFloatVector();
         }
     }
 
