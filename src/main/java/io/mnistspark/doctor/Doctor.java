@@ -88,9 +88,15 @@ public final class Doctor {
 
         Map<String, String> executors = executors(sc, local);
         int workersHere = (workers + Math.max(1, executors.size()) - 1) / Math.max(1, executors.size());
-        List<ExecutorProbe.Answer> answers = probeExecutors(sc, local, executors, new ExecutorProbe.Request(
-                UUID.randomUUID().toString(), config.dataDir(), config.outputDir(), new int[] {batch, smallBatch},
-                workersHere, OneDnnKernels.enabled(), overheadEnforced(sc.master()), config.seed()), checks);
+        List<ExecutorProbe.Answer> answers = List.of();
+        try {
+            answers = probeExecutors(sc, local, executors, new ExecutorProbe.Request(UUID.randomUUID().toString(),
+                    config.dataDir(), config.outputDir(), new int[] {batch, smallBatch}, workersHere,
+                    OneDnnKernels.enabled(), overheadEnforced(sc.master()), config.seed()), checks);
+        } catch (RuntimeException e) {
+            checks.add(Check.fail("executors", DRIVER, "the executor checks could not run (" + e.getMessage()
+                    + "); fix the failures above first"));
+        }
         answers.forEach(answer -> checks.addAll(answer.checks()));
 
         Optional<Advice> advice = Optional.empty();
