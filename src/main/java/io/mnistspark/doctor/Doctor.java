@@ -76,6 +76,8 @@ public final class Doctor {
         MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(config.learningRate(),
                 config.learningRateDecay(), config.seed()));
         network.init();
+        // Executors may still be registering: the worker count and the task slots follow them
+        Map<String, String> executors = executors(sc, local);
         int workers = config.workers() > 0 ? config.workers() : sc.defaultParallelism();
         int slots = taskSlots(sc);
 
@@ -86,7 +88,6 @@ public final class Doctor {
         int batch = RoundPlan.of(request, workers, Math.max(1, trainImages)).batchSizePerWorker();
         int smallBatch = Math.max(1, batch / 4);
 
-        Map<String, String> executors = executors(sc, local);
         int workersHere = (workers + Math.max(1, executors.size()) - 1) / Math.max(1, executors.size());
         List<ExecutorProbe.Answer> answers = List.of();
         try {
