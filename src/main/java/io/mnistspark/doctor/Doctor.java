@@ -54,7 +54,7 @@ public final class Doctor {
     private static final String BUILD_INFO = "/mnist-spark-build.properties";
     /** How long to wait for executors that are still registering, and how long their count must stay the same. */
     private static final long EXECUTOR_WAIT_MS = 30_000;
-    private static final long EXECUTOR_SETTLE_MS = 2_000;
+    private static final long EXECUTOR_SETTLE_MS = 3_000;
     private static final int PROBE_ATTEMPTS = 3;
 
     private final JobConfig config;
@@ -85,7 +85,8 @@ public final class Doctor {
         int trainImages = trainImages(sc.hadoopConfiguration());
         RoundPlan.Request request = new RoundPlan.Request(config.batchSizePerWorker(), config.stepsPerEpoch(),
                 config.averagingFrequency(), config.roundsPerEpoch());
-        int batch = RoundPlan.of(request, workers, Math.max(1, trainImages)).batchSizePerWorker();
+        int batch = trainImages > 0 ? RoundPlan.of(request, workers, trainImages).batchSizePerWorker()
+                : config.batchSizePerWorker();
         int smallBatch = Math.max(1, batch / 4);
 
         int workersHere = (workers + Math.max(1, executors.size()) - 1) / Math.max(1, executors.size());
@@ -266,13 +267,18 @@ public final class Doctor {
         return new ArrayList<>(answers.values());
     }
 
-    /** The executors by id, with their hosts; on a local master the driver is the one. */
+    /**
+     * The executors by id, with their hosts; on a local master the driver is the one. Waits for the executors the
+     * settings ask for ({@code spark.executor.instances}, or {@code spark.cores.max / spark.executor.cores}), or,
+     * without such settings, until their count has not changed for a while.
+     */
     private static Map<String, String> executors(JavaSparkContext sc, boolean local) {
         Map<String, String> executors = new TreeMap<>();
         if (local) {
             executors.put(DRIVER, sc.getConf().get("spark.driver.host", "localhost"));
             return executors;
         }
+        int expected = expectedExecutors(sc.getConf());
         long deadline = System.currentTimeMillis() + EXECUTOR_WAIT_MS;
         long settledSince = System.currentTimeMillis();
         int seen = -1;
@@ -284,15 +290,31 @@ public final class Doctor {
                     executors.put(id.executorId(), id.host());
                 }
             }
+            if (expected > 0 ? executors.size() >= expected : settled(executors.size(), seen, settledSince)) {
+                break;
+            }
             if (executors.size() != seen) {
                 seen = executors.size();
                 settledSince = System.currentTimeMillis();
-            } else if (seen > 0 && System.currentTimeMillis() - settledSince >= EXECUTOR_SETTLE_MS) {
-                break;
             }
             sleep(200);
         }
         return executors;
+    }
+
+    private static boolean settled(int count, int seen, long settledSince) {
+        return count > 0 && count == seen && System.currentTimeMillis() - settledSince >= EXECUTOR_SETTLE_MS;
+    }
+
+    /** The executors the settings ask for; 0 when they do not say. */
+    static int expectedExecutors(SparkConf conf) {
+        if (conf.contains("spark.executor.instances")) {
+            return conf.getInt("spark.executor.instances", 0);
+        }
+        if (conf.contains("spark.cores.max") && conf.contains("spark.executor.cores")) {
+            return conf.getInt("spark.cores.max", 0) / Math.max(1, conf.getInt("spark.executor.cores", 1));
+        }
+        return 0;
     }
 
     /**
