@@ -2,6 +2,7 @@ package io.mnistspark.doctor;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,20 +61,36 @@ public record DoctorReport(List<Check> checks, Optional<Advice> advice, double s
         return out.toString();
     }
 
-    /** The report for scripts: {@code checks}, {@code advice} (or null), {@code summary}, {@code ok}. */
+    /**
+     * The report for scripts: {@code checks} (check, where, status, detail), {@code advice} (or null; names in
+     * snake_case, as in run.json), {@code summary} (ok, warn, fail, seconds) and {@code ok}.
+     */
     public String json() {
         Map<String, Object> all = new LinkedHashMap<>();
-        all.put("checks", checks.stream().map(c -> Map.of("check", c.check(), "where", c.where(),
-                "status", c.status().label(), "detail", c.detail())).toList());
+        all.put("checks", checks.stream().map(DoctorReport::row).toList());
         all.put("advice", advice.orElse(null));
-        all.put("summary", Map.of("ok", count(Check.Status.OK), "warn", count(Check.Status.WARN),
-                "fail", count(Check.Status.FAIL), "seconds", seconds));
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("ok", count(Check.Status.OK));
+        summary.put("warn", count(Check.Status.WARN));
+        summary.put("fail", count(Check.Status.FAIL));
+        summary.put("seconds", seconds);
+        all.put("summary", summary);
         all.put("ok", !failed());
         try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all)
+            return new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all)
                     + System.lineSeparator();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the doctor's report could not be serialised", e);
         }
+    }
+
+    private static Map<String, String> row(Check check) {
+        Map<String, String> row = new LinkedHashMap<>();
+        row.put("check", check.check());
+        row.put("where", check.where());
+        row.put("status", check.status().label());
+        row.put("detail", check.detail());
+        return row;
     }
 }

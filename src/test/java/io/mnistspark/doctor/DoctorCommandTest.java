@@ -90,7 +90,7 @@ class DoctorCommandTest {
         assertEquals(0, report.get("summary").get("fail").asInt());
         JsonNode advice = report.get("advice");
         assertEquals(2, advice.get("predictions").size());
-        assertTrue(advice.get("predictions").get(0).get("epochSeconds").asDouble() > 0);
+        assertTrue(advice.get("predictions").get(0).get("epoch_seconds").asDouble() > 0);
         assertTrue(advice.get("workers").asInt() >= 1 && advice.get("workers").asInt() <= 2);
         assertTrue(advice.get("note").asText().contains("calibrated on"), advice.toString());
         boolean calibrated = false;
