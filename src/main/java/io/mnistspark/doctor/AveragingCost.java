@@ -24,27 +24,33 @@ final class AveragingCost {
 
     /** The median seconds of such a round with {@code workers} tasks. */
     static double secondsPerRound(JavaSparkContext sc, MultiLayerNetwork network, int workers) {
+        round(sc, network, workers); // a first round also loads classes and warms the JIT on both sides
         double[] seconds = new double[REPETITIONS];
         for (int r = 0; r < REPETITIONS; r++) {
             long start = System.nanoTime();
-            Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(
-                    network.getLayerWiseConfigurations(), network.params().dup(),
-                    network.getUpdater().getStateViewArray().dup()));
-            try {
-                List<Returned> results = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
-                        .map(new Echo(broadcast)).collect();
-                INDArray sum = null;
-                for (Returned result : results) {
-                    sum = sum == null ? result.parameters().dup() : sum.addi(result.parameters());
-                }
-                sum.divi(results.size());
-            } finally {
-                broadcast.destroy();
-            }
+            round(sc, network, workers);
             seconds[r] = (System.nanoTime() - start) / 1e9;
         }
         Arrays.sort(seconds);
         return seconds[REPETITIONS / 2];
+    }
+
+    /** One round: broadcast, a task per worker, collect, sum. */
+    private static void round(JavaSparkContext sc, MultiLayerNetwork network, int workers) {
+        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(
+                network.getLayerWiseConfigurations(), network.params().dup(),
+                network.getUpdater().getStateViewArray().dup()));
+        try {
+            List<Returned> results = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
+                    .map(new Echo(broadcast)).collect();
+            INDArray sum = null;
+            for (Returned result : results) {
+                sum = sum == null ? result.parameters().dup() : sum.addi(result.parameters());
+            }
+            sum.divi(results.size());
+        } finally {
+            broadcast.destroy();
+        }
     }
 
     /** What a worker returns: parameters and updater state of the network's sizes. */
