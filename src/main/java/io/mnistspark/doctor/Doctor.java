@@ -5,6 +5,7 @@ import io.mnistspark.config.JobConfig;
 import io.mnistspark.config.SparkSettings;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Split;
+import io.mnistspark.job.SparkSessions;
 import io.mnistspark.model.ReferenceCnn;
 import io.mnistspark.output.RunInfo;
 import io.mnistspark.training.DistributedTrainer;
@@ -12,7 +13,6 @@ import io.mnistspark.training.RoundPlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -182,12 +182,8 @@ public final class Doctor {
     /** The settings of item 5 of issue #15, as train itself judges them; plus workers against the task slots. */
     private static List<Check> sparkSettings(JavaSparkContext sc, boolean local, int workers, int slots,
             MultiLayerNetwork network) {
-        Map<String, String> settings = new HashMap<>();
-        for (Tuple2<String, String> entry : sc.getConf().getAll()) {
-            settings.put(entry._1(), entry._2());
-        }
         List<Check> checks = new ArrayList<>();
-        for (SparkSettings.Finding finding : SparkSettings.review(settings, local, workers,
+        for (SparkSettings.Finding finding : SparkSettings.review(SparkSessions.settings(sc), local, workers,
                 DistributedTrainer.workerResultBytes(network))) {
             checks.add(finding.refused() ? Check.fail("spark setting", DRIVER, finding.message() + " (train refuses "
                     + "it)") : Check.ok("spark setting", DRIVER, finding.message()));

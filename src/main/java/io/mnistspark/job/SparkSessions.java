@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import scala.Tuple2;
 import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
 
 /** Creates the job's SparkSession: spark-submit's settings win; outside it, the configured master (local[*]). */
 public final class SparkSessions {
@@ -48,12 +48,17 @@ public final class SparkSessions {
      */
     public static void requireSupportedSettings(JavaSparkContext sc, int workers, long workerResultBytes,
             Consumer<String> console) {
+        List<SparkSettings.Finding> findings = SparkSettings.requireSupported(settings(sc),
+                sc.master().startsWith("local"), workers, workerResultBytes);
+        findings.forEach(finding -> console.accept("Spark setting: " + finding.message()));
+    }
+
+    /** The session's Spark settings, as {@link SparkSettings} reads them. */
+    public static Map<String, String> settings(JavaSparkContext sc) {
         Map<String, String> settings = new HashMap<>();
         for (Tuple2<String, String> entry : sc.getConf().getAll()) {
             settings.put(entry._1(), entry._2());
         }
-        List<SparkSettings.Finding> findings = SparkSettings.requireSupported(settings,
-                sc.master().startsWith("local"), workers, workerResultBytes);
-        findings.forEach(finding -> console.accept("Spark setting: " + finding.message()));
+        return settings;
     }
 }
