@@ -16,7 +16,7 @@
 #   submit/local-cluster.sh stop
 #
 # submit builds target/mnist-spark.jar when it is missing or older than the sources (unless MNIST_JAR is set),
-# fetches MNIST into data/mnist when train or evaluate get no --data-dir, and makes relative --data-dir, --output,
+# fetches MNIST into data/mnist when train, evaluate or doctor get no --data-dir, and makes relative --data-dir, --output,
 # --model, --run and --conf paths absolute (executors and a cluster-mode driver start in folders of their own). In
 # cluster deploy mode it judges the driver by its state on the Master (spark-submit's exit code does not tell) and
 # prints the driver's output. Spark's event log of each application goes to SPARK_EVENT_LOG_DIR.
@@ -368,10 +368,10 @@ build_jar_if_needed() {
   mvn -B -q -f "$root/pom.xml" package -DskipTests >&2
 }
 
-# train and evaluate read data/mnist unless told otherwise: fetch it on first use.
+# train, evaluate and doctor read data/mnist unless told otherwise: fetch it on first use.
 default_data_dir() {
   local command=${cli_args[0]}
-  [[ "$command" == train || "$command" == evaluate ]] || return 0
+  [[ "$command" == train || "$command" == evaluate || "$command" == doctor ]] || return 0
   if has_option --data-dir || has_option --conf; then
     return 0
   fi

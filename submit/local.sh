@@ -3,7 +3,7 @@
 # Needs only Java 17, Maven and npm.
 #
 #   submit/local.sh                       train with the defaults (all of MNIST, 20 epochs) into output/
-#   submit/local.sh COMMAND [OPTIONS]     any mnist-spark command: train, evaluate, fetch-data, predict, render,
+#   submit/local.sh COMMAND [OPTIONS]     any mnist-spark command: train, evaluate, doctor, fetch-data, predict, render,
 #                                         serve, help
 #   submit/local.sh train --help          options of a command
 #
@@ -16,7 +16,7 @@ main_class=io.mnistspark.cli.MnistCli
 # MNIST is fetched on first use when a job reads the default data folder.
 needs_default_data() {
   local command=$1; shift
-  [[ "$command" == train || "$command" == evaluate ]] || return 1
+  [[ "$command" == train || "$command" == evaluate || "$command" == doctor ]] || return 1
   local arg
   for arg in "$@"; do
     [[ "$arg" == --data-dir* || "$arg" == --conf* || "$arg" == -h || "$arg" == --help ]] && return 1

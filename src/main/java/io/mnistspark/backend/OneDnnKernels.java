@@ -43,6 +43,11 @@ public final class OneDnnKernels {
         return NativeBackend.enabled() && NativeBackend.switchedOn(SWITCH_PROPERTY, SWITCH_ENV);
     }
 
+    /** Whether oneDNN's native library loads in this JVM (loading it on first call). */
+    public static boolean available() {
+        return NativeLibrary.LOADED;
+    }
+
     /**
      * Gives each 2-D convolution layer of {@code network} a {@link OneDnnConvolution} and each plain ReLU a
      * {@link OneDnnRelu}, where it does not have them yet. Does nothing when oneDNN cannot load here.

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mnist-spark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Distributed training of the reference MNIST CNN on Spark (dl4j-spark parameter averaging).",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, FetchDataCommand.class, PredictCommand.class,
+        subcommands = {TrainCommand.class, EvaluateCommand.class, FetchDataCommand.class, PredictCommand.class, DoctorCommand.class,
             RenderCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class MnistCli implements Runnable {
 

@@ -57,6 +57,9 @@ public final class TrainJob {
         Instant started = Instant.now();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoopConf = sc.hadoopConfiguration();
+        // Refuse the cluster's own Spark settings this job cannot run with, before any work
+        SparkSessions.requireSupportedSettings(sc, workers(sc),
+                DistributedTrainer.workerResultBytes(initialNetwork()), console);
         Checkpoints checkpoints = Checkpoints.of(config.outputDir(), config.checkpointDir(), hadoopConf,
                 warning -> console.accept("WARNING: " + warning));
         Optional<Checkpoints.Saved> resumable = Resumption.checkBeforeStart(config, checkpoints, console);

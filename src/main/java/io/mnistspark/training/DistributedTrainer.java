@@ -168,6 +168,14 @@ public final class DistributedTrainer {
                 loss);
     }
 
+    /** What one worker sends back a round, in bytes: its parameters and updater state (the bulk of the result). */
+    public static long workerResultBytes(MultiLayerNetwork network) {
+        INDArray parameters = network.params();
+        INDArray updaterState = network.getUpdater().getStateViewArray();
+        return (parameters.length() + (updaterState == null ? 0 : updaterState.length()))
+                * parameters.dataType().width();
+    }
+
     private ParameterAveragingTrainingWorker worker(Broadcast<NetBroadcastTuple> broadcast, List<TrainingHook> hooks) {
         RoundPlan plan = settings.plan();
         // Each loaded DataSet is one whole minibatch of the worker: nothing is split or merged on the worker.
