@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mnistspark.cli.ExitCodes;
 import io.mnistspark.testing.TestData;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DoctorClusterIT {
 
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
-    private static final List<String> TWO_EXECUTORS =
-            List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2");
 
     @TempDir
     static Path work;
@@ -40,8 +37,7 @@ class DoctorClusterIT {
     @BeforeAll
     static void startCluster() throws IOException {
         project = Scripts.projectFolder();
-        Path jar = project.resolve("target/mnist-spark.jar");
-        assertTrue(Files.isRegularFile(jar), () -> jar + " missing: run 'mvn package' (mvn verify builds it first)");
+        Scripts.clusterJar(project);
         mnist = TestData.mnist().toAbsolutePath();
         cluster = LocalCluster.start(new Scripts(project), work.resolve("cluster"), 2, 2, "3g");
     }
@@ -74,13 +70,13 @@ class DoctorClusterIT {
 
     private static Scripts.Result doctor(String name, Map<String, String> env, List<String> sparkOptions,
             String... doctorOptions) throws InterruptedException {
-        List<String> args = new ArrayList<>(TWO_EXECUTORS);
+        List<String> args = new ArrayList<>(Scripts.TWO_EXECUTORS);
         args.addAll(sparkOptions);
         args.add("--");
         args.add("doctor");
         args.addAll(List.of(doctorOptions));
         Map<String, String> all = new java.util.HashMap<>(env);
-        all.put("MNIST_JAR", project.resolve("target/mnist-spark.jar").toString());
+        all.put("MNIST_JAR", Scripts.clusterJar(project).toString());
         Scripts.Result result = cluster.submit(all, work.resolve("doctor-" + name + ".log"), args.toArray(String[]::new))
                 .await(RUN_TIMEOUT);
         System.out.println("doctor on the cluster, " + name + " (" + Math.round(result.seconds()) + " s):\n"

@@ -1,5 +1,7 @@
 package io.mnistspark.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,6 +82,18 @@ final class Scripts {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + script, e);
         }
+    }
+
+    /** Two executors of one core each on the local cluster's two Workers: spark-submit options. */
+    static final List<String> TWO_EXECUTORS =
+            List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2");
+
+    /** The cluster jar that {@code mvn package} builds; fails the test when it is missing. */
+    static Path clusterJar(Path project) {
+        Path jar = project.resolve("target/mnist-spark.jar");
+        assertTrue(Files.isRegularFile(jar),
+                () -> jar + " missing: run 'mvn package' (mvn verify builds it first)");
+        return jar;
     }
 
     /** The project folder: the system property {@code basedir} that failsafe sets, else the working directory. */

@@ -62,8 +62,6 @@ class StandaloneClusterIT {
     private static final int KILL_ATTEMPTS = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final List<String> TWO_EXECUTORS =
-            List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2");
 
     @TempDir
     static Path work;
@@ -77,8 +75,7 @@ class StandaloneClusterIT {
     @BeforeAll
     static void startCluster() throws IOException {
         project = Scripts.projectFolder();
-        Path jar = project.resolve("target/mnist-spark.jar");
-        assertTrue(Files.isRegularFile(jar), () -> jar + " missing: run 'mvn package' (mvn verify builds it first)");
+        Scripts.clusterJar(project);
         mnist = TestData.mnist().toAbsolutePath();
         cluster = LocalCluster.start(new Scripts(project), work.resolve("cluster"), 2, 2, "3g");
     }
@@ -282,7 +279,7 @@ class StandaloneClusterIT {
 
     private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs,
             List<String> sparkOptions, List<String> trainOptions) throws IOException {
-        List<String> args = new ArrayList<>(TWO_EXECUTORS);
+        List<String> args = new ArrayList<>(Scripts.TWO_EXECUTORS);
         args.addAll(sparkOptions);
         args.addAll(List.of("--", "train", "--data-dir", mnist.toString(), "--output", output.toString(),
                 "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
@@ -293,7 +290,7 @@ class StandaloneClusterIT {
                 + ".log");
         Scripts.Running running = cluster.submit(Map.of("DEPLOY_MODE", deployMode,
                 "SPARK_EVENT_LOG_DIR", events.toString(),
-                "MNIST_JAR", project.resolve("target/mnist-spark.jar").toString()), log, args.toArray(String[]::new));
+                "MNIST_JAR", Scripts.clusterJar(project).toString()), log, args.toArray(String[]::new));
         return running;
     }
 

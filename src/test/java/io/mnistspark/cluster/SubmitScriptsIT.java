@@ -42,8 +42,7 @@ class SubmitScriptsIT {
     static void sparkHome() {
         project = Scripts.projectFolder();
         scripts = new Scripts(project);
-        jar = project.resolve("target/mnist-spark.jar");
-        assertTrue(Files.isRegularFile(jar), () -> jar + " missing: run 'mvn package' (mvn verify builds it first)");
+        jar = Scripts.clusterJar(project);
         // local-cluster.sh --help assembles target/spark-home (Spark's jars from Maven, bin/spark-submit)
         Scripts.Result help = scripts.run(Map.of("LOCAL_CLUSTER_DIR", work.resolve("cluster").toString()), TIMEOUT,
                 "submit/local-cluster.sh", "--help");
