@@ -1,19 +1,16 @@
 package io.mnistspark.cli;
 
-import io.mnistspark.output.Tables;
+import io.mnistspark.output.RunLayout;
 import io.mnistspark.prediction.DigitClassifier;
 import io.mnistspark.prediction.PredictionInputException;
 import io.mnistspark.prediction.RunSamples;
 import io.mnistspark.serve.PredictionServer;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,7 +56,7 @@ final class ServeCommand implements Callable<Integer> {
         DigitClassifier classifier = DigitClassifier.load(modelOption.model, conf);
         Optional<RunSamples> samples;
         try {
-            samples = Optional.ofNullable(run != null ? run : runOfModel(conf))
+            samples = (run != null ? Optional.of(run) : RunLayout.runOf(modelOption.model, conf))
                     .map(dir -> RunSamples.load(dir, Optional.ofNullable(dataDir), conf));
         } catch (PredictionInputException e) {
             spec.commandLine().getErr().println("mnist-spark: " + e.getMessage());
@@ -82,19 +79,5 @@ final class ServeCommand implements Callable<Integer> {
             stopped.await();
         }
         return ExitCodes.OK;
-    }
-
-    /** The run folder {@code --model} names or lies in (RUN or RUN/model/model.zip), if it has a predictions table. */
-    private String runOfModel(Configuration conf) {
-        Path given = new Path(modelOption.model);
-        try {
-            FileSystem fs = given.getFileSystem(conf);
-            Path candidate = fs.isDirectory(given) ? given
-                    : given.getParent() != null ? given.getParent().getParent() : null;
-            return candidate != null && fs.isDirectory(new Path(candidate, Tables.PREDICTIONS)) ? candidate.toString()
-                    : null;
-        } catch (IOException e) {
-            return null;
-        }
     }
 }

@@ -8,6 +8,7 @@ import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.ResultWriter;
 import io.mnistspark.output.RunFolder;
 import io.mnistspark.output.RunInfo;
+import io.mnistspark.output.RunJson;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -47,10 +48,10 @@ public final class EvaluateJob {
             TestSetEvaluation.Outcome outcome = TestSetEvaluation.evaluateAndWrite(sc, network, testSlices,
                     new ResultWriter(spark, folder), null, null, null);
             RunInfo info = new RunInfo("evaluate", started)
-                    .put("model", model)
-                    .put("config", config)
-                    .put("data", Map.of("test", JobSupport.dataFacts(test, testCount)))
-                    .put("spark", JobSupport.sparkFacts(sc));
+                    .put(RunJson.MODEL, model)
+                    .put(RunJson.CONFIG, config)
+                    .put(RunJson.DATA, Map.of(RunJson.TEST, JobSupport.dataFacts(test, testCount)))
+                    .put(RunJson.SPARK, JobSupport.sparkFacts(sc));
             JobSupport.commit(folder, info, outcome, testCount, console);
             return outcome.evaluation();
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Split;
 import io.mnistspark.output.RunFolder;
 import io.mnistspark.output.RunInfo;
+import io.mnistspark.output.RunJson;
 import io.mnistspark.output.Tables;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ final class JobSupport {
     /** Writes run.json, moves the output into place and prints the one-line summary. */
     static void commit(RunFolder folder, RunInfo info, TestSetEvaluation.Outcome outcome, int testCount,
             Consumer<String> console) {
-        info.put("final_accuracy", outcome.evaluation().accuracy());
+        info.put(RunJson.FINAL_ACCURACY, outcome.evaluation().accuracy());
         folder.writeText(Tables.RUN_JSON, info.toJson(Instant.now()));
         folder.commit();
         console.accept(outcome.summary(testCount, folder.target()));
@@ -39,23 +40,23 @@ final class JobSupport {
 
     static Map<String, Object> dataFacts(MnistFiles.SplitSummary summary, int used) {
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("images_file", summary.files().images());
-        facts.put("images_sha256", summary.imagesSha256());
-        facts.put("labels_file", summary.files().labels());
-        facts.put("labels_sha256", summary.labelsSha256());
-        facts.put("examples_in_files", summary.count());
-        facts.put("examples_used", used);
+        facts.put(RunJson.IMAGES_FILE, summary.files().images());
+        facts.put(RunJson.IMAGES_SHA256, summary.imagesSha256());
+        facts.put(RunJson.LABELS_FILE, summary.files().labels());
+        facts.put(RunJson.LABELS_SHA256, summary.labelsSha256());
+        facts.put(RunJson.EXAMPLES_IN_FILES, summary.count());
+        facts.put(RunJson.EXAMPLES_USED, used);
         return facts;
     }
 
     static Map<String, Object> sparkFacts(JavaSparkContext sc) {
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("master", sc.master());
-        facts.put("application_id", sc.sc().applicationId());
-        facts.put("default_parallelism", sc.defaultParallelism());
+        facts.put(RunJson.MASTER, sc.master());
+        facts.put(RunJson.APPLICATION_ID, sc.sc().applicationId());
+        facts.put(RunJson.DEFAULT_PARALLELISM, sc.defaultParallelism());
         // The driver is listed too; on local masters it is the only "executor".
         int listed = sc.sc().statusTracker().getExecutorInfos().length;
-        facts.put("executors", sc.master().startsWith("local") ? listed : Math.max(0, listed - 1));
+        facts.put(RunJson.EXECUTORS, sc.master().startsWith("local") ? listed : Math.max(0, listed - 1));
         return facts;
     }
 }

@@ -6,6 +6,7 @@ import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Sha256;
 import io.mnistspark.output.Checkpoints;
 import io.mnistspark.output.OutputExistsException;
+import io.mnistspark.output.RunJson;
 import io.mnistspark.training.RoundPlan;
 import io.mnistspark.training.TrainingState;
 import java.time.Instant;
@@ -38,9 +39,9 @@ final class Resumption {
         this.state = resumable.map(Checkpoints.Saved::state);
         this.attempts = new ArrayList<>(resumable.map(Checkpoints.Saved::attempts).orElse(List.of()));
         Map<String, Object> attempt = new LinkedHashMap<>();
-        attempt.put("started", started.toString());
-        attempt.put("resumed_from", resumable.map(saved -> Map.of("epoch", saved.state().epoch(), "round",
-                saved.state().round(), "checkpoint", saved.location())).orElse(null));
+        attempt.put(RunJson.STARTED, started.toString());
+        attempt.put(RunJson.RESUMED_FROM, resumable.map(saved -> Map.of(RunJson.EPOCH, saved.state().epoch(),
+                RunJson.ROUND, saved.state().round(), RunJson.CHECKPOINT, saved.location())).orElse(null));
         attempts.add(attempt);
     }
 
@@ -117,7 +118,7 @@ final class Resumption {
     List<Map<String, Object>> attemptsEndingNow() {
         List<Map<String, Object>> all = new ArrayList<>(attempts);
         Map<String, Object> current = new LinkedHashMap<>(all.remove(all.size() - 1));
-        current.put("ended", Instant.now().toString());
+        current.put(RunJson.ENDED, Instant.now().toString());
         all.add(current);
         return all;
     }

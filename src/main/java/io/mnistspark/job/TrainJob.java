@@ -13,6 +13,7 @@ import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.ResultWriter;
 import io.mnistspark.output.RunFolder;
 import io.mnistspark.output.RunInfo;
+import io.mnistspark.output.RunJson;
 import io.mnistspark.training.DistributedTrainer;
 import io.mnistspark.training.RoundPlan;
 import io.mnistspark.training.TrainingState;
@@ -99,15 +100,16 @@ public final class TrainJob {
             writer.writeTrainingRounds(result.rounds());
             ModelStore.save(result.network(), folder);
             RunInfo info = new RunInfo("train", started)
-                    .put("config", config)
-                    .put("data", Map.of("train", JobSupport.dataFacts(train, trainCount),
-                            "validation", Map.of("first_index", trainCount, "examples", config.validationImages()),
-                            "test", JobSupport.dataFacts(test, testCount)))
-                    .put("derived", derivedFacts(plan, trainCount))
-                    .put("spark", JobSupport.sparkFacts(sc))
-                    .put("train_seconds", result.trainSeconds())
-                    .put("checkpoint_seconds", checkpointer.seconds)
-                    .put("attempts", resumption.attemptsEndingNow());
+                    .put(RunJson.CONFIG, config)
+                    .put(RunJson.DATA, Map.of(RunJson.TRAIN, JobSupport.dataFacts(train, trainCount),
+                            RunJson.VALIDATION, Map.of(RunJson.FIRST_INDEX, trainCount, RunJson.EXAMPLES,
+                                    config.validationImages()),
+                            RunJson.TEST, JobSupport.dataFacts(test, testCount)))
+                    .put(RunJson.DERIVED, derivedFacts(plan, trainCount))
+                    .put(RunJson.SPARK, JobSupport.sparkFacts(sc))
+                    .put(RunJson.TRAIN_SECONDS, result.trainSeconds())
+                    .put(RunJson.CHECKPOINT_SECONDS, checkpointer.seconds)
+                    .put(RunJson.ATTEMPTS, resumption.attemptsEndingNow());
             JobSupport.commit(folder, info, outcome, testCount, console);
             checkpoints.deleteAll();
             return outcome.evaluation();
@@ -183,13 +185,13 @@ public final class TrainJob {
     /** What the job worked out from the worker count and the data rather than took from the configuration. */
     private Map<String, Object> derivedFacts(RoundPlan plan, int trainCount) {
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("workers", plan.workers());
-        facts.put("batch_size_per_worker", plan.batchSizePerWorker());
-        facts.put("batch_size_per_worker_derived", plan.batchDerived());
-        facts.put("averaging_frequency", plan.averagingFrequency());
-        facts.put("averaging_frequency_derived", plan.frequencyDerived());
-        facts.put("rounds_per_epoch", plan.roundsPerEpoch(trainCount));
-        facts.put("images_per_round", plan.imagesPerRound());
+        facts.put(RunJson.WORKERS, plan.workers());
+        facts.put(RunJson.BATCH_SIZE_PER_WORKER, plan.batchSizePerWorker());
+        facts.put(RunJson.BATCH_SIZE_PER_WORKER_DERIVED, plan.batchDerived());
+        facts.put(RunJson.AVERAGING_FREQUENCY, plan.averagingFrequency());
+        facts.put(RunJson.AVERAGING_FREQUENCY_DERIVED, plan.frequencyDerived());
+        facts.put(RunJson.ROUNDS_PER_EPOCH, plan.roundsPerEpoch(trainCount));
+        facts.put(RunJson.IMAGES_PER_ROUND, plan.imagesPerRound());
         return facts;
     }
 

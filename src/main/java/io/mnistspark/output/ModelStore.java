@@ -16,7 +16,7 @@ public final class ModelStore {
     }
 
     public static void save(MultiLayerNetwork network, RunFolder folder) {
-        String file = Tables.MODEL + "/" + Tables.MODEL_FILE;
+        String file = RunLayout.MODEL_ZIP;
         try (OutputStream out = folder.create(file)) {
             ModelSerializer.writeModel(network, out, true);
         } catch (IOException e) {
@@ -33,7 +33,7 @@ public final class ModelStore {
         Path given = new Path(modelOrRun);
         try {
             FileSystem fs = given.getFileSystem(conf);
-            Path file = fs.isDirectory(given) ? new Path(new Path(given, Tables.MODEL), Tables.MODEL_FILE) : given;
+            Path file = fs.isDirectory(given) ? RunLayout.modelOf(given) : given;
             if (!fs.isFile(file)) {
                 throw new ModelNotFoundException("Model not found: " + file + " (give a model zip or the output "
                         + "folder of a 'train' run)");

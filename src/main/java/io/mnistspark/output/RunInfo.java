@@ -17,9 +17,9 @@ public final class RunInfo {
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
     public RunInfo(String command, Instant started) {
-        fields.put("command", command);
-        fields.put("started", started.toString());
-        fields.put("versions", versions());
+        fields.put(RunJson.COMMAND, command);
+        fields.put(RunJson.STARTED, started.toString());
+        fields.put(RunJson.VERSIONS, versions());
     }
 
     public RunInfo put(String key, Object value) {
@@ -29,7 +29,7 @@ public final class RunInfo {
 
     public String toJson(Instant finished) {
         Map<String, Object> all = new LinkedHashMap<>(fields);
-        all.put("finished", finished.toString());
+        all.put(RunJson.FINISHED, finished.toString());
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all) + "\n";
         } catch (IOException e) {
@@ -40,7 +40,7 @@ public final class RunInfo {
     /** Versions of the JVM and of the libraries the build pinned, and of mnist-spark itself. */
     public static Map<String, String> versions() {
         Map<String, String> versions = new LinkedHashMap<>();
-        versions.put("java", System.getProperty("java.version"));
+        versions.put(RunJson.JAVA_VERSION, System.getProperty("java.version"));
         Properties build = new Properties();
         try (InputStream in = RunInfo.class.getResourceAsStream(BUILD_INFO)) {
             if (in != null) {
@@ -49,10 +49,10 @@ public final class RunInfo {
         } catch (IOException e) {
             // Versions are informative; a run does not fail over them.
         }
-        versions.put("mnist_spark", build.getProperty("mnist-spark.version", "unknown"));
-        versions.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
-        versions.put("dl4j", build.getProperty("dl4j.version", "unknown"));
-        versions.put("scala", scala.util.Properties.versionNumberString());
+        versions.put(RunJson.MNIST_SPARK_VERSION, build.getProperty("mnist-spark.version", "unknown"));
+        versions.put(RunJson.SPARK_VERSION, org.apache.spark.package$.MODULE$.SPARK_VERSION());
+        versions.put(RunJson.DL4J_VERSION, build.getProperty("dl4j.version", "unknown"));
+        versions.put(RunJson.SCALA_VERSION, scala.util.Properties.versionNumberString());
         return versions;
     }
 }

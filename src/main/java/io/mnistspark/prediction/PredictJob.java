@@ -3,6 +3,7 @@ package io.mnistspark.prediction;
 import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.RunFolder;
 import io.mnistspark.output.RunInfo;
+import io.mnistspark.output.RunJson;
 import io.mnistspark.output.Tables;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,14 +102,14 @@ public final class PredictJob {
         spark.createDataFrame(failedRows, PredictionTables.FAILED_FILES_SCHEMA).coalesce(1).write()
                 .mode(SaveMode.ErrorIfExists).parquet(folder.path(PredictionTables.FAILED_FILES));
         Map<String, Object> sparkFacts = new LinkedHashMap<>();
-        sparkFacts.put("master", spark.sparkContext().master());
-        sparkFacts.put("application_id", spark.sparkContext().applicationId());
+        sparkFacts.put(RunJson.MASTER, spark.sparkContext().master());
+        sparkFacts.put(RunJson.APPLICATION_ID, spark.sparkContext().applicationId());
         RunInfo info = new RunInfo("predict", started)
-                .put("model", model)
-                .put("inputs", inputs)
-                .put("files_scored", scoredCount)
-                .put("files_failed", failed.size())
-                .put("spark", sparkFacts);
+                .put(RunJson.MODEL, model)
+                .put(RunJson.INPUTS, inputs)
+                .put(RunJson.FILES_SCORED, scoredCount)
+                .put(RunJson.FILES_FAILED, failed.size())
+                .put(RunJson.SPARK, sparkFacts);
         folder.writeText(Tables.RUN_JSON, info.toJson(Instant.now()));
         folder.commit();
     }

@@ -1,15 +1,15 @@
 package io.mnistspark.prediction;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnistspark.config.ConfigLoader;
 import io.mnistspark.data.IdxFormatException;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
+import io.mnistspark.output.RunJson;
+import io.mnistspark.output.RunLayout;
 import io.mnistspark.output.Tables;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -110,7 +110,7 @@ public final class RunSamples {
     }
 
     private static List<TestDigit> readTable(String run, String table, Configuration conf) {
-        Path folder = new Path(run, table);
+        Path folder = RunLayout.entryOf(run, table);
         List<TestDigit> digits = new ArrayList<>();
         try {
             FileSystem fs = folder.getFileSystem(conf);
@@ -166,24 +166,23 @@ public final class RunSamples {
 
     /** The test files {@code run.json} says the run was evaluated on, when it says so and they are still there. */
     private static Optional<MnistFiles.SplitFiles> testFilesOfRun(String run, Configuration conf) {
-        Path runJson = new Path(run, Tables.RUN_JSON);
-        try {
-            FileSystem fs = runJson.getFileSystem(conf);
-            if (!fs.isFile(runJson)) {
-                return Optional.empty();
-            }
-            JsonNode test;
-            try (InputStream in = fs.open(runJson)) {
-                test = new ObjectMapper().readTree(in).path("data").path("test");
-            }
-            String images = test.path("images_file").asText(null);
-            String labels = test.path("labels_file").asText(null);
-            if (images == null || labels == null || !fs.isFile(new Path(images)) || !fs.isFile(new Path(labels))) {
+        return RunJson.read(run, conf).flatMap(info -> {
+            JsonNode test = info.path(RunJson.DATA).path(RunJson.TEST);
+            String images = test.path(RunJson.IMAGES_FILE).asText(null);
+            String labels = test.path(RunJson.LABELS_FILE).asText(null);
+            try {
+                if (images == null || labels == null || !exists(images, conf) || !exists(labels, conf)) {
+                    return Optional.empty();
+                }
+            } catch (IOException e) {
                 return Optional.empty();
             }
             return Optional.of(new MnistFiles.SplitFiles(Split.TEST, images, labels));
-        } catch (IOException | IdxFormatException e) {
-            return Optional.empty();
-        }
+        });
+    }
+
+    private static boolean exists(String file, Configuration conf) throws IOException {
+        Path path = new Path(file);
+        return path.getFileSystem(conf).isFile(path);
     }
 }
