@@ -4,11 +4,11 @@ import io.mnistspark.evaluation.Prediction;
 import io.mnistspark.training.EpochRecord;
 import io.mnistspark.training.RoundRecord;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
@@ -36,18 +36,32 @@ public final class ResultWriter {
         for (int digit = 0; digit < evaluation.getConfusion().getClasses().size(); digit++) {
             correct += evaluation.getConfusion().getCount(digit, digit);
         }
-        Row row = RowFactory.create(evaluation.accuracy(),
-                evaluation.precision(EvaluationAveraging.Macro), evaluation.recall(EvaluationAveraging.Macro),
-                evaluation.f1(EvaluationAveraging.Macro), examples, correct, examples - correct,
-                facts.trainSeconds(), facts.evalSeconds(), facts.epochs(), facts.trainExamples());
+        Row row = RowBuilder.of(Tables.METRICS_SCHEMA)
+                .set(Tables.ACCURACY, evaluation.accuracy())
+                .set(Tables.PRECISION, evaluation.precision(EvaluationAveraging.Macro))
+                .set(Tables.RECALL, evaluation.recall(EvaluationAveraging.Macro))
+                .set(Tables.F1, evaluation.f1(EvaluationAveraging.Macro))
+                .set(Tables.EXAMPLES, examples)
+                .set(Tables.CORRECT, correct)
+                .set(Tables.MISCLASSIFIED_COUNT, examples - correct)
+                .set(Tables.TRAIN_SECONDS, facts.trainSeconds())
+                .set(Tables.EVAL_SECONDS, facts.evalSeconds())
+                .set(Tables.EPOCHS, facts.epochs())
+                .set(Tables.TRAIN_EXAMPLES, facts.trainExamples())
+                .build();
         write(Tables.METRICS, List.of(row), Tables.METRICS_SCHEMA);
     }
 
     public void writeClassMetrics(Evaluation evaluation, int classes) {
         List<Row> rows = new ArrayList<>();
         for (int digit = 0; digit < classes; digit++) {
-            rows.add(RowFactory.create(digit, evaluation.precision(digit), evaluation.recall(digit),
-                    evaluation.f1(digit), (long) evaluation.getConfusion().getActualTotal(digit)));
+            rows.add(RowBuilder.of(Tables.CLASS_METRICS_SCHEMA)
+                    .set(Tables.DIGIT, digit)
+                    .set(Tables.PRECISION, evaluation.precision(digit))
+                    .set(Tables.RECALL, evaluation.recall(digit))
+                    .set(Tables.F1, evaluation.f1(digit))
+                    .set(Tables.SUPPORT, (long) evaluation.getConfusion().getActualTotal(digit))
+                    .build());
         }
         write(Tables.CLASS_METRICS, rows, Tables.CLASS_METRICS_SCHEMA);
     }
@@ -57,8 +71,11 @@ public final class ResultWriter {
         List<Row> rows = new ArrayList<>();
         for (int actual = 0; actual < classes; actual++) {
             for (int predicted = 0; predicted < classes; predicted++) {
-                rows.add(RowFactory.create(actual, predicted,
-                        (long) evaluation.getConfusion().getCount(actual, predicted)));
+                rows.add(RowBuilder.of(Tables.CONFUSION_MATRIX_SCHEMA)
+                        .set(Tables.ACTUAL, actual)
+                        .set(Tables.PREDICTED, predicted)
+                        .set(Tables.COUNT, (long) evaluation.getConfusion().getCount(actual, predicted))
+                        .build());
             }
         }
         write(Tables.CONFUSION_MATRIX, rows, Tables.CONFUSION_MATRIX_SCHEMA);
@@ -72,14 +89,29 @@ public final class ResultWriter {
     }
 
     public void writeTrainingHistory(List<EpochRecord> history) {
-        List<Row> rows = history.stream().map(e -> RowFactory.create(e.epoch(), e.loss(), e.accuracy(),
-                e.accuracyOn(), e.seconds(), e.imagesPerSecond())).toList();
+        List<Row> rows = history.stream().map(e -> RowBuilder.of(Tables.TRAINING_HISTORY_SCHEMA)
+                .set(Tables.EPOCH, e.epoch())
+                .set(Tables.LOSS, e.loss())
+                .set(Tables.ACCURACY, e.accuracy())
+                .set(Tables.ACCURACY_ON, e.accuracyOn())
+                .set(Tables.SECONDS, e.seconds())
+                .set(Tables.IMAGES_PER_SECOND, e.imagesPerSecond())
+                .build()).toList();
         write(Tables.TRAINING_HISTORY, rows, Tables.TRAINING_HISTORY_SCHEMA);
     }
 
     public void writeTrainingRounds(List<RoundRecord> rounds) {
-        List<Row> rows = rounds.stream().map(r -> RowFactory.create(r.epoch(), r.round(), r.workers(),
-                r.minibatches(), r.images(), r.seconds(), r.fitSeconds(), r.averagingSeconds(), r.loss())).toList();
+        List<Row> rows = rounds.stream().map(r -> RowBuilder.of(Tables.TRAINING_ROUNDS_SCHEMA)
+                .set(Tables.EPOCH, r.epoch())
+                .set(Tables.ROUND, r.round())
+                .set(Tables.WORKERS, r.workers())
+                .set(Tables.MINIBATCHES, r.minibatches())
+                .set(Tables.IMAGES, r.images())
+                .set(Tables.SECONDS, r.seconds())
+                .set(Tables.FIT_SECONDS, r.fitSeconds())
+                .set(Tables.AVERAGING_SECONDS, r.averagingSeconds())
+                .set(Tables.LOSS, r.loss())
+                .build()).toList();
         write(Tables.TRAINING_ROUNDS, rows, Tables.TRAINING_ROUNDS_SCHEMA);
     }
 
@@ -94,13 +126,20 @@ public final class ResultWriter {
     }
 
     private static Row predictionRow(Prediction p) {
-        return RowFactory.create(p.index(), p.label(), p.predicted(), p.confidence(), boxed(p.probabilities()));
+        return predictionColumns(RowBuilder.of(Tables.PREDICTIONS_SCHEMA), p).build();
     }
 
     private static Row misclassifiedRow(Prediction p) {
-        Integer[] pixels = java.util.Arrays.stream(p.pixels()).boxed().toArray(Integer[]::new);
-        return RowFactory.create(p.index(), p.label(), p.predicted(), p.confidence(), boxed(p.probabilities()),
-                pixels);
+        Integer[] pixels = Arrays.stream(p.pixels()).boxed().toArray(Integer[]::new);
+        return predictionColumns(RowBuilder.of(Tables.MISCLASSIFIED_SCHEMA), p).set(Tables.PIXELS, pixels).build();
+    }
+
+    private static RowBuilder predictionColumns(RowBuilder row, Prediction p) {
+        return row.set(Tables.INDEX, p.index())
+                .set(Tables.LABEL, p.label())
+                .set(Tables.PREDICTED, p.predicted())
+                .set(Tables.CONFIDENCE, p.confidence())
+                .set(Tables.PROBABILITIES, boxed(p.probabilities()));
     }
 
     private static Float[] boxed(float[] values) {

@@ -1,6 +1,7 @@
 package io.mnistspark.prediction;
 
 import io.mnistspark.output.ModelStore;
+import io.mnistspark.output.RowBuilder;
 import io.mnistspark.output.RunFolder;
 import io.mnistspark.output.RunInfo;
 import io.mnistspark.output.RunJson;
@@ -22,7 +23,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
@@ -98,7 +98,10 @@ public final class PredictJob {
                         PredictionTables.FILE_PREDICTIONS_SCHEMA)
                 .orderBy(PredictionTables.FILE).coalesce(1).write().mode(SaveMode.ErrorIfExists)
                 .parquet(folder.path(PredictionTables.FILE_PREDICTIONS));
-        List<Row> failedRows = failed.stream().map(o -> RowFactory.create(o.file(), o.problem())).toList();
+        List<Row> failedRows = failed.stream().map(o -> RowBuilder.of(PredictionTables.FAILED_FILES_SCHEMA)
+                .set(PredictionTables.FILE, o.file())
+                .set(PredictionTables.PROBLEM, o.problem())
+                .build()).toList();
         spark.createDataFrame(failedRows, PredictionTables.FAILED_FILES_SCHEMA).coalesce(1).write()
                 .mode(SaveMode.ErrorIfExists).parquet(folder.path(PredictionTables.FAILED_FILES));
         Map<String, Object> sparkFacts = new LinkedHashMap<>();
@@ -120,7 +123,12 @@ public final class PredictJob {
         for (int d = 0; d < probabilities.length; d++) {
             probabilities[d] = c.probabilities()[d];
         }
-        return RowFactory.create(outcome.file(), c.digit(), c.confidence(), probabilities);
+        return RowBuilder.of(PredictionTables.FILE_PREDICTIONS_SCHEMA)
+                .set(PredictionTables.FILE, outcome.file())
+                .set(Tables.PREDICTED, c.digit())
+                .set(Tables.CONFIDENCE, c.confidence())
+                .set(Tables.PROBABILITIES, probabilities)
+                .build();
     }
 
     /** Runs on executors: reads and parses each file of the partition, then scores the good ones together. */
