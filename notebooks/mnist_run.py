@@ -1,7 +1,7 @@
 """Reads one mnist-spark run's output folder and checks that it is finished and consistent.
 
-The folder and column names are the output contract of
-src/main/java/io/mnistspark/output/Tables.java: keep the two in step.
+The folder, file and column names come from contract.json beside this file, which the Java output contract
+(io.mnistspark.output.Contract) generates; a Java test fails while the two differ.
 
     run = load_run()            # MNIST_RUN, or the newest finished run under output/ or runs/
     run.confusion               # 10 x 10 counts, rows = actual digit, columns = predicted digit
@@ -18,25 +18,16 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parent.parent
-SUCCESS = "_SUCCESS"
-RUN_JSON = "run.json"
+CONTRACT = json.loads((Path(__file__).resolve().parent / "contract.json").read_text())
+SUCCESS = CONTRACT["files"]["success"]
+RUN_JSON = CONTRACT["files"]["run_json"]
 DIGITS = list(range(10))
 SIDE = 28  # images are SIDE x SIDE grey values 0-255, row-major
 
-# Each table folder and its columns (Tables.*_SCHEMA)
-COLUMNS = {
-    "metrics": ["accuracy", "precision", "recall", "f1", "examples", "correct", "misclassified",
-                "train_seconds", "eval_seconds", "epochs", "train_examples"],
-    "class_metrics": ["digit", "precision", "recall", "f1", "support"],
-    "confusion_matrix": ["actual", "predicted", "count"],
-    "predictions": ["index", "label", "predicted", "confidence", "probabilities"],
-    "misclassified": ["index", "label", "predicted", "confidence", "probabilities", "pixels"],
-    "training_history": ["epoch", "loss", "accuracy", "accuracy_on", "seconds", "images_per_second"],
-    "training_rounds": ["epoch", "round", "workers", "minibatches", "images", "seconds", "fit_seconds",
-                        "averaging_seconds", "loss"],
-}
+# Each table folder and its columns, in order
+COLUMNS = CONTRACT["tables"]
 # Runs of `evaluate` score a saved model: they have no training history (nor rounds, nor had runs before rounds)
-OPTIONAL = {"training_history", "training_rounds"}
+OPTIONAL = set(CONTRACT["training_only_tables"])
 
 
 class RunError(Exception):
