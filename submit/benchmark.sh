@@ -82,5 +82,5 @@ else
   fi
 fi
 
-python3 "$mnist_root/submit/lib/benchmark_report.py" "$out" "$warmup" "$epochs" "$workers" "$batch" "$averaging" \
+"$("$mnist_root/notebooks/run.sh" --venv-only)" "$mnist_root/submit/lib/benchmark_report.py" "$out" "$warmup" "$epochs" "$workers" "$batch" "$averaging" \
   "$torch_note"

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Reads the logs of submit/benchmark.sh and prints the comparison table; writes benchmark.json beside the logs.
+"""Reads the runs of submit/benchmark.sh and prints the comparison table; writes benchmark.json beside the logs.
+
+mnist-spark's figures come from its run folder (training_history, metrics); the peers' from their logs.
 
 Usage: benchmark_report.py OUT_DIR WARMUP EPOCHS WORKERS BATCH AVERAGING TORCH_NOTE
 """
@@ -7,6 +9,10 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "notebooks"))
+import mnist_run  # noqa: E402  the output contract's reader, shared with the notebooks
 
 
 def read(path):
@@ -20,18 +26,23 @@ def peak_rss_mb(log):
 
 
 def mnist_spark(out, warmup):
-    log = os.path.join(out, "mnist-spark.log")
-    text = read(log)
-    rates = [float(m.group(2)) for m in re.finditer(r"^epoch (\d+)/\d+ .* ([\d.]+) images/s$", text, re.M)]
+    """mnist-spark's rates and accuracy, read from its run folder through the output contract (notebooks/mnist_run.py)."""
+    run_dir = os.path.join(out, "mnist-spark-run")
+    try:
+        run = mnist_run.load_run(run_dir)
+    except mnist_run.RunError as e:
+        raise SystemExit(f"mnist-spark run did not finish ({e}); see {os.path.join(out, 'mnist-spark.log')}")
+    rates = [float(r) for r in run.history["images_per_second"]]
     measured = rates[warmup:]
-    final = re.search(r"Test accuracy ([\d.]+) on (\d+) images \(evaluated in [\d.]+ s, ([\d.]+) images/s\)", text)
-    if not measured or not final:
-        raise SystemExit(f"mnist-spark run did not finish; see {log}")
+    if not measured:
+        raise SystemExit(f"{run_dir}: {len(rates)} epochs, none after the {warmup} warm-up epochs")
+    metrics = run.metrics
     # Harmonic mean: total images over total seconds of the measured epochs
     rate = len(measured) / sum(1 / r for r in measured)
     return {"system": "mnist-spark", "images_per_second": round(rate, 1),
-            "eval_images_per_second": float(final.group(3)), "test_accuracy": float(final.group(1)),
-            "peak_rss_mb": peak_rss_mb(log), "per_epoch_images_per_second": rates}
+            "eval_images_per_second": round(int(metrics["examples"]) / float(metrics["eval_seconds"]), 1),
+            "test_accuracy": float(metrics["accuracy"]),
+            "peak_rss_mb": peak_rss_mb(os.path.join(out, "mnist-spark.log")), "per_epoch_images_per_second": rates}
 
 
 def plain_dl4j(out):
