@@ -32,15 +32,21 @@ public final class ResultWriter {
 
     public void writeMetrics(Evaluation evaluation, RunFacts facts) {
         long examples = evaluation.getNumRowCounter();
-        long correct = 0;
-        for (int digit = 0; digit < evaluation.getConfusion().getClasses().size(); digit++) {
-            correct += evaluation.getConfusion().getCount(digit, digit);
-        }
+        long correct = correct(evaluation);
         Row row = RowFactory.create(evaluation.accuracy(),
                 evaluation.precision(EvaluationAveraging.Macro), evaluation.recall(EvaluationAveraging.Macro),
                 evaluation.f1(EvaluationAveraging.Macro), examples, correct, examples - correct,
                 facts.trainSeconds(), facts.evalSeconds(), facts.epochs(), facts.trainExamples());
         write(Tables.METRICS, List.of(row), Tables.METRICS_SCHEMA);
+    }
+
+    /** The examples on the confusion matrix's diagonal. */
+    static long correct(Evaluation evaluation) {
+        long correct = 0;
+        for (int digit = 0; digit < evaluation.getConfusion().getClasses().size(); digit++) {
+            correct += evaluation.getConfusion().getCount(digit, digit);
+        }
+        return correct;
     }
 
     public void writeClassMetrics(Evaluation evaluation, int classes) {
