@@ -96,7 +96,16 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JobConfig config = job.put("train.epochs", epochs).put("data.train-limit", trainLimit)
+        JobConfig config = config();
+        try (SparkSession spark = SparkSessions.create("mnist-spark train", config.sparkMaster())) {
+            new TrainJob(config, spec.commandLine().getOut()::println).run(spark);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The configuration the options resolve to: defaults, then --conf, then each option given. */
+    JobConfig config() {
+        return job.put("train.epochs", epochs).put("data.train-limit", trainLimit)
                 .put("train.seed", seed).put("train.batch-size-per-worker", batchSizePerWorker)
                 .put("train.steps-per-epoch", stepsPerEpoch)
                 .put("data.validation-images", validationImages)
@@ -107,9 +116,5 @@ final class TrainCommand implements Callable<Integer> {
                 .put("train.workers", workers)
                 .put("train.checkpoint-dir", checkpointDir).put("train.checkpoint-every-rounds", checkpointEveryRounds)
                 .put("output.resume", resume ? true : null).put("train.prefetch-batches", prefetchBatches).resolve();
-        try (SparkSession spark = SparkSessions.create("mnist-spark train", config.sparkMaster())) {
-            new TrainJob(config, spec.commandLine().getOut()::println).run(spark);
-        }
-        return ExitCodes.OK;
     }
 }

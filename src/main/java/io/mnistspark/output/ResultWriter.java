@@ -32,10 +32,7 @@ public final class ResultWriter {
 
     public void writeMetrics(Evaluation evaluation, RunFacts facts) {
         long examples = evaluation.getNumRowCounter();
-        long correct = 0;
-        for (int digit = 0; digit < evaluation.getConfusion().getClasses().size(); digit++) {
-            correct += evaluation.getConfusion().getCount(digit, digit);
-        }
+        long correct = correct(evaluation);
         Row row = RowBuilder.of(Tables.METRICS_SCHEMA)
                 .set(Tables.ACCURACY, evaluation.accuracy())
                 .set(Tables.PRECISION, evaluation.precision(EvaluationAveraging.Macro))
@@ -50,6 +47,15 @@ public final class ResultWriter {
                 .set(Tables.TRAIN_EXAMPLES, facts.trainExamples())
                 .build();
         write(Tables.METRICS, List.of(row), Tables.METRICS_SCHEMA);
+    }
+
+    /** The examples on the confusion matrix's diagonal. */
+    static long correct(Evaluation evaluation) {
+        long correct = 0;
+        for (int digit = 0; digit < evaluation.getConfusion().getClasses().size(); digit++) {
+            correct += evaluation.getConfusion().getCount(digit, digit);
+        }
+        return correct;
     }
 
     public void writeClassMetrics(Evaluation evaluation, int classes) {

@@ -117,9 +117,13 @@ class RenderCommandTest {
     @Test
     void renderSheet_withoutRun_isAUsageError() {
         CliRun cli = CliRun.run("render", "--sheet", "--output", tmp.resolve("s.png").toString());
-        // A usage error (picocli's ParameterException); its exit code is whatever ErrorHandler maps it to
-        assertTrue(cli.exitCode() != ExitCodes.OK);
-        assertTrue(cli.err().contains("--sheet needs --run RUN_DIR and --output FILE"), cli.err());
+
+        assertEquals(ExitCodes.USAGE, cli.exitCode(), cli.err());
+        // picocli prints the message, then render's usage
+        assertTrue(cli.err().startsWith("--sheet needs --run RUN_DIR and --output FILE, and no CSV"
+                + System.lineSeparator()), cli.err());
+        assertTrue(cli.err().contains("Usage: mnist-spark render"), cli.err());
+        assertFalse(Files.exists(tmp.resolve("s.png")));
     }
 
     @Test
