@@ -19,6 +19,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+# The output contract (run.json's keys, the configuration's), generated from the Java contract
+CONTRACT = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "contract.json").read_text())
+RUN_JSON, CONFIG_KEYS = CONTRACT["run_json"], CONTRACT["config_keys"]
+
 # The model of a round on N real machines, one worker each (said in the report):
 PARAMETERS = 175_224          # the reference CNN's parameters
 STATE_BYTES = PARAMETERS * 3 * 4  # float32 parameters and Adam's two moments, sent each way every round
@@ -69,7 +73,7 @@ def summarise(run, cores):
     return {
         "run": str(run),
         "workers": workers,
-        "outer_optimizer": info["config"]["outerOptimizer"].lower(),
+        "outer_optimizer": info[RUN_JSON["CONFIG"]][CONFIG_KEYS["OUTER_OPTIMIZER"]].lower(),
         "batch_size_per_worker": derived.get("batch_size_per_worker"),
         "averaging_frequency": derived.get("averaging_frequency"),
         "epochs": epochs,

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "doctor", mixinStandardHelpOptions = true,
+@Command(name = "doctor", mixinStandardHelpOptions = true, showDefaultValues = true,
         header = "Check the driver and every executor before a job, and advise the worker count and averaging.",
         description = {
             "One line per check (check, where, ok/warn/fail, what was found or what to do), the predicted epoch time "
@@ -26,25 +26,16 @@ final class DoctorCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
+    ConfigOptions configuration;
+
+    @Mixin
     JobOptions job;
 
     @Mixin
+    TrainingShapeOptions shape;
+
+    @Mixin
     LoggingOptions logging;
-
-    @Option(names = "--train-limit", paramLabel = "N", description = "Advise for the first N training images (0 = all).")
-    Integer trainLimit;
-
-    @Option(names = "--batch-size-per-worker", paramLabel = "N",
-            description = "The minibatch (or its upper bound) to advise for, as train takes it.")
-    Integer batchSizePerWorker;
-
-    @Option(names = "--averaging-frequency", paramLabel = "N",
-            description = "The averaging frequency to advise for, as train takes it (0 = derived).")
-    Integer averagingFrequency;
-
-    @Option(names = "--workers", paramLabel = "N", description = "The worker count train would use (0 = Spark's "
-            + "default parallelism).")
-    Integer workers;
 
     @Option(names = "--from-run", paramLabel = "RUN",
             description = "Output folder of a finished train run: its training_rounds/ calibrate the advice.")
@@ -55,8 +46,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JobConfig config = job.put("data.train-limit", trainLimit).put("train.batch-size-per-worker", batchSizePerWorker)
-                .put("train.averaging-frequency", averagingFrequency).put("train.workers", workers).resolve();
+        JobConfig config = configuration.resolve(spec);
         DoctorReport report;
         try (SparkSession spark = SparkSessions.create("mnist-spark doctor", config.sparkMaster())) {
             report = new Doctor(config, Optional.ofNullable(fromRun)).run(spark);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
         header = "Evaluate a saved model on the MNIST test set and write the evaluation tables.",
         description = "Writes metrics/, class_metrics/, confusion_matrix/, predictions/, misclassified/, run.json "
                 + "and _SUCCESS into --output, atomically.")
@@ -19,6 +19,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigOptions configuration;
 
     @Mixin
     JobOptions job;
@@ -31,7 +34,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JobConfig config = job.resolve();
+        JobConfig config = configuration.resolve(spec);
         try (SparkSession spark = SparkSessions.create("mnist-spark evaluate", config.sparkMaster())) {
             new EvaluateJob(config, modelOption.model, spec.commandLine().getOut()::println).run(spark);
         }

@@ -1,6 +1,6 @@
 package io.mnistspark.cli;
 
-import io.mnistspark.config.ConfigLoader;
+import io.mnistspark.config.ConfigKeys;
 import io.mnistspark.data.MnistFetcher;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -26,13 +26,16 @@ final class FetchDataCommand implements Callable<Integer> {
                     + "or a local folder. Default: ${DEFAULT-VALUE}.")
     String source;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Local folder to store the files in "
-            + "(default: data.dir of conf/mnist-cnn.properties).")
-    Path dataDir;
+    @Option(names = "--data-dir", paramLabel = "DIR", descriptionKey = ConfigKeys.DATA_DIR,
+            description = "Local folder to store the files in. Default: ${DEFAULT-VALUE}.")
+    String dataDir;
+
+    @Mixin
+    ConfigOptions configuration;
 
     @Override
     public Integer call() throws Exception {
-        Path target = dataDir != null ? dataDir : Path.of(ConfigLoader.defaults().dataDir());
+        Path target = Path.of(configuration.resolve(spec).dataDir());
         new MnistFetcher(spec.commandLine().getOut()::println).fetch(source, target);
         spec.commandLine().getOut().println("MNIST ready in " + target);
         return ExitCodes.OK;

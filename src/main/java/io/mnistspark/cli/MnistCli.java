@@ -27,9 +27,10 @@ public final class MnistCli implements Runnable {
                 + spec.subcommands().keySet());
     }
 
-    /** The command line with mnist-spark's error handling and exit codes installed. */
+    /** The command line with mnist-spark's error handling, exit codes and configured defaults installed. */
     public static CommandLine commandLine() {
         return new CommandLine(new MnistCli())
+                .setDefaultValueProvider(new ConfigOptions.Defaults())
                 .setExecutionExceptionHandler(new ErrorHandler())
                 .setExitCodeExceptionMapper(ErrorHandler::exitCode);
     }

@@ -1,6 +1,7 @@
 package io.mnistspark.cli;
 
-import io.mnistspark.config.ConfigLoader;
+import io.mnistspark.config.ConfigKeys;
+import io.mnistspark.config.JobConfig;
 import io.mnistspark.job.SparkSessions;
 import io.mnistspark.prediction.FileOutcome;
 import io.mnistspark.prediction.PredictJob;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true,
         header = "Classify digit CSVs (28 lines of 28 grey values, 0-255 or 0-1) with a trained model, on Spark.",
         description = {
             "Prints one line per scored file: file, digit, confidence. Files that are not a 28x28 grid of numbers in "
@@ -49,13 +50,16 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing --output folder once the new one is complete.")
     boolean overwrite;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master when not started by spark-submit (default: spark.master of the configuration).")
+    @Option(names = "--master", paramLabel = "URL", descriptionKey = ConfigKeys.SPARK_MASTER,
+            description = "Spark master when not started by spark-submit.")
     String master;
+
+    @Mixin
+    ConfigOptions configuration;
 
     @Override
     public Integer call() {
-        String sparkMaster = master != null ? master : ConfigLoader.defaults().sparkMaster();
+        String sparkMaster = config().sparkMaster();
         PredictJob.Result result;
         try (SparkSession spark = SparkSessions.create("mnist-spark predict", sparkMaster)) {
             result = new PredictJob(modelOption.model, inputs, Optional.ofNullable(output), overwrite).run(spark);
@@ -77,5 +81,10 @@ final class PredictCommand implements Callable<Integer> {
         result.failed().forEach(failed -> err.println("  " + failed.problem()));
         err.flush();
         return ExitCodes.SOME_INPUTS_FAILED;
+    }
+
+    /** The configuration the options resolve to (predict uses its Spark master): defaults, --conf, --master. */
+    JobConfig config() {
+        return configuration.resolve(spec);
     }
 }

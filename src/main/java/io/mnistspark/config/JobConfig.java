@@ -61,31 +61,31 @@ public record JobConfig(
         String sparkMaster) implements Serializable {
 
     public JobConfig {
-        requireText("data.dir", dataDir);
-        requireText("output.dir", outputDir);
-        requireText("spark.master", sparkMaster);
-        requireAtLeast("data.train-limit", trainLimit, 0);
-        requireAtLeast("data.test-limit", testLimit, 0);
-        requireAtLeast("train.epochs", epochs, 1);
-        requireAtLeast("train.batch-size-per-worker", batchSizePerWorker, 1);
-        requireAtLeast("data.validation-images", validationImages, 0);
-        requireAtLeast("train.steps-per-epoch", stepsPerEpoch, 0);
-        requireAtLeast("train.averaging-frequency", averagingFrequency, 0);
-        requireAtLeast("train.rounds-per-epoch", roundsPerEpoch, 1);
-        requireAtLeast("train.prefetch-batches", prefetchBatches, 0);
-        requireAtLeast("train.checkpoint-every-rounds", checkpointEveryRounds, 0);
-        requireAtLeast("train.workers", workers, 0);
+        requireText(ConfigKeys.DATA_DIR, dataDir);
+        requireText(ConfigKeys.OUTPUT_DIR, outputDir);
+        requireText(ConfigKeys.SPARK_MASTER, sparkMaster);
+        requireAtLeast(ConfigKeys.TRAIN_LIMIT, trainLimit, 0);
+        requireAtLeast(ConfigKeys.TEST_LIMIT, testLimit, 0);
+        requireAtLeast(ConfigKeys.EPOCHS, epochs, 1);
+        requireAtLeast(ConfigKeys.BATCH_SIZE_PER_WORKER, batchSizePerWorker, 1);
+        requireAtLeast(ConfigKeys.VALIDATION_IMAGES, validationImages, 0);
+        requireAtLeast(ConfigKeys.STEPS_PER_EPOCH, stepsPerEpoch, 0);
+        requireAtLeast(ConfigKeys.AVERAGING_FREQUENCY, averagingFrequency, 0);
+        requireAtLeast(ConfigKeys.ROUNDS_PER_EPOCH, roundsPerEpoch, 1);
+        requireAtLeast(ConfigKeys.PREFETCH_BATCHES, prefetchBatches, 0);
+        requireAtLeast(ConfigKeys.CHECKPOINT_EVERY_ROUNDS, checkpointEveryRounds, 0);
+        requireAtLeast(ConfigKeys.WORKERS, workers, 0);
         if (!(learningRate > 0 && learningRate < 1)) {
-            throw new ConfigException("'train.learning-rate' must be in (0, 1) but is " + learningRate);
+            throw new ConfigException("'" + ConfigKeys.LEARNING_RATE + "' must be in (0, 1) but is " + learningRate);
         }
         if (!(outerLearningRate > 0 && outerLearningRate <= 2)) {
-            throw new ConfigException("'train.outer-learning-rate' must be in (0, 2] but is " + outerLearningRate);
+            throw new ConfigException("'" + ConfigKeys.OUTER_LEARNING_RATE + "' must be in (0, 2] but is " + outerLearningRate);
         }
         if (!(outerMomentum >= 0 && outerMomentum < 1)) {
-            throw new ConfigException("'train.outer-momentum' must be in [0, 1) but is " + outerMomentum);
+            throw new ConfigException("'" + ConfigKeys.OUTER_MOMENTUM + "' must be in [0, 1) but is " + outerMomentum);
         }
         if (!(learningRateDecay > 0 && learningRateDecay <= 1)) {
-            throw new ConfigException("'train.learning-rate-decay' must be in (0, 1] but is " + learningRateDecay);
+            throw new ConfigException("'" + ConfigKeys.LEARNING_RATE_DECAY + "' must be in (0, 1] but is " + learningRateDecay);
         }
     }
 

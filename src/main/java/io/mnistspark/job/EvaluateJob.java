@@ -1,5 +1,7 @@
 package io.mnistspark.job;
 
+import io.mnistspark.config.ConfigKeys;
+import io.mnistspark.config.ConfigLoader;
 import io.mnistspark.config.JobConfig;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
@@ -49,7 +51,7 @@ public final class EvaluateJob {
                     new ResultWriter(spark, folder), null, null, null);
             RunInfo info = new RunInfo("evaluate", started)
                     .put(RunJson.MODEL, model)
-                    .put(RunJson.CONFIG, config)
+                    .put(RunJson.CONFIG, ConfigLoader.only(ConfigLoader.toProperties(config), ConfigKeys.EVALUATION))
                     .put(RunJson.DATA, Map.of(RunJson.TEST, JobSupport.dataFacts(test, testCount)))
                     .put(RunJson.SPARK, JobSupport.sparkFacts(sc));
             JobSupport.commit(folder, info, outcome, testCount, console);

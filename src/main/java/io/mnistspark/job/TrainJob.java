@@ -1,6 +1,7 @@
 package io.mnistspark.job;
 
 import io.mnistspark.config.ConfigException;
+import io.mnistspark.config.ConfigLoader;
 import io.mnistspark.config.JobConfig;
 import io.mnistspark.data.BroadcastMinibatches;
 import io.mnistspark.data.MnistFiles;
@@ -100,7 +101,7 @@ public final class TrainJob {
             writer.writeTrainingRounds(result.rounds());
             ModelStore.save(result.network(), folder);
             RunInfo info = new RunInfo("train", started)
-                    .put(RunJson.CONFIG, config)
+                    .put(RunJson.CONFIG, ConfigLoader.toProperties(config))
                     .put(RunJson.DATA, Map.of(RunJson.TRAIN, JobSupport.dataFacts(train, trainCount),
                             RunJson.VALIDATION, Map.of(RunJson.FIRST_INDEX, trainCount, RunJson.EXAMPLES,
                                     config.validationImages()),

@@ -2,6 +2,7 @@ package io.mnistspark.output;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnistspark.config.ConfigKeys;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -14,7 +15,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The output contract as data, for the readers that are not Java: every table of a run folder with its columns in
- * order, its special files, and the keys of {@code run.json}. {@code notebooks/contract.json} is this class's output
+ * order, its special files, the keys of {@code run.json} and those of the configuration (which {@code run.json}'s
+ * {@code config} uses). {@code notebooks/contract.json} is this class's output
  * ({@code ContractTest} fails while the two differ); the notebooks and the scripts under {@code submit/lib} read their
  * names from that file instead of spelling them.
  */
@@ -54,6 +56,7 @@ public final class Contract {
         files.put("model", RunLayout.MODEL_ZIP);
         contract.put("files", files);
         contract.put("run_json", constants(RunJson.class));
+        contract.put("config_keys", constants(ConfigKeys.class));
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(contract) + "\n";
         } catch (IOException e) {

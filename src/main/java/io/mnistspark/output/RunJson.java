@@ -2,6 +2,7 @@ package io.mnistspark.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnistspark.config.ConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -21,7 +22,8 @@ public final class RunJson {
     public static final String STARTED = "started";
     public static final String FINISHED = "finished";
     public static final String VERSIONS = "versions";
-    public static final String CONFIG = "config";
+    /** The configuration in the keys of the properties file (config.ConfigKeys), which --conf reads back. */
+    public static final String CONFIG = ConfigLoader.RUN_JSON_CONFIG;
     public static final String SPARK = "spark";
 
     // train and evaluate

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mnistspark.config.ConfigKeys;
 import io.mnistspark.config.ConfigLoader;
 import io.mnistspark.config.JobConfig;
 import io.mnistspark.config.OuterOptimizerKind;
@@ -55,15 +56,53 @@ class CliParsingTest {
     }
 
     @Test
-    void train_optionsNotGiven_stayUnset_soTheConfigurationDecides() {
+    void train_optionsNotGiven_showTheBundledDefaults_andTheConfigurationDecides() {
         TrainCommand train = parse(TrainCommand.class, "train");
 
-        assertNull(train.epochs);
-        assertNull(train.learningRate);
-        assertNull(train.job.dataDir);
+        assertEquals(ConfigLoader.defaultValue(ConfigKeys.EPOCHS), String.valueOf(train.epochs));
+        assertEquals(ConfigLoader.defaultValue(ConfigKeys.DATA_DIR), train.job.dataDir);
         assertFalse(train.resume);
         assertFalse(train.job.overwrite);
         assertEquals(ConfigLoader.defaults(), train.config());
+    }
+
+    @Test
+    void train_help_showsEveryConfiguredDefault() {
+        StringWriter help = new StringWriter();
+        CommandLine train = MnistCli.commandLine().getSubcommands().get("train");
+        train.usage(new PrintWriter(help));
+
+        assertTrue(help.toString().contains("Passes over the training set.\n                               Default: "
+                + ConfigLoader.defaultValue(ConfigKeys.EPOCHS)), help.toString());
+        assertTrue(help.toString().contains("Default: " + ConfigLoader.defaultValue(ConfigKeys.OUTER_OPTIMIZER)));
+    }
+
+    @Test
+    void defaultsShownByHelp_doNotOverrideTheConfFile() throws IOException {
+        Path conf = Files.writeString(tmp.resolve("my.properties"), "train.epochs = 5\n");
+
+        TrainCommand train = parse(TrainCommand.class, "train", "--conf", conf.toString());
+
+        assertEquals(5, train.config().epochs());
+    }
+
+    @Test
+    void predict_honoursTheConfFile_andMasterBeatsIt() throws IOException {
+        Path conf = Files.writeString(tmp.resolve("my.properties"), "spark.master = local[1]\n");
+
+        assertEquals("local[1]", parse(PredictCommand.class, "predict", "--model", "m.zip", "--conf",
+                conf.toString(), "a.csv").config().sparkMaster());
+        assertEquals("local[2]", parse(PredictCommand.class, "predict", "--model", "m.zip", "--conf",
+                conf.toString(), "--master", "local[2]", "a.csv").config().sparkMaster());
+    }
+
+    @Test
+    void fetchData_takesItsFolderFromTheConfFile() throws IOException {
+        Path conf = Files.writeString(tmp.resolve("my.properties"), "data.dir = /elsewhere\n");
+
+        FetchDataCommand fetch = parse(FetchDataCommand.class, "fetch-data", "--conf", conf.toString());
+
+        assertEquals("/elsewhere", fetch.configuration.resolve(fetch.spec).dataDir());
     }
 
     @Test
@@ -97,7 +136,7 @@ class CliParsingTest {
                 "/data", "--output", "/out");
 
         assertEquals("/runs/a", evaluate.modelOption.model);
-        JobConfig config = evaluate.job.resolve();
+        JobConfig config = evaluate.configuration.resolve(evaluate.spec);
         assertEquals("/data", config.dataDir());
         assertEquals("/out", config.outputDir());
         assertFalse(config.overwrite());

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,15 +21,46 @@ class ConfigLoaderTest {
     Path dir;
 
     @Test
-    void defaults_comeFromConfMnistCnnProperties() {
-        JobConfig config = ConfigLoader.defaults();
+    void defaults_areConfMnistCnnPropertiesAsItIs() throws IOException {
+        Properties file = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of("conf", "mnist-cnn.properties"))) {
+            file.load(reader);
+        }
+        Map<String, String> defaults = ConfigLoader.toProperties(ConfigLoader.defaults());
 
-        assertEquals("data/mnist", config.dataDir());
-        assertEquals("output", config.outputDir());
-        assertEquals(20, config.epochs());
-        assertEquals(0.002, config.learningRate());
-        assertEquals("local[*]", config.sparkMaster());
-        assertFalse(config.overwrite());
+        for (String key : file.stringPropertyNames()) {
+            assertEquals(normalised(file.getProperty(key)), normalised(defaults.get(key)), key);
+        }
+        assertFalse(ConfigLoader.defaults().overwrite());
+    }
+
+    @Test
+    void aRunsRecordedConfiguration_readBackAsConf_isTheSameConfiguration() throws IOException {
+        JobConfig run = ConfigLoader.load(null, Map.of(ConfigKeys.EPOCHS, "3", ConfigKeys.OUTER_OPTIMIZER, "none",
+                ConfigKeys.LEARNING_RATE, "0.0125", ConfigKeys.CHECKPOINT_DIR, "/checkpoints"));
+        Path runJson = dir.resolve("run.json");
+        new ObjectMapper().writeValue(runJson.toFile(),
+                Map.of("command", "train", ConfigLoader.RUN_JSON_CONFIG, ConfigLoader.toProperties(run)));
+
+        assertEquals(run, ConfigLoader.load(runJson, Map.of()));
+    }
+
+    @Test
+    void aJsonFileWithoutConfig_isRefusedNamingIt() throws IOException {
+        Path other = Files.writeString(dir.resolve("other.json"), "{\"command\": \"predict\"}");
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(other, Map.of()));
+
+        assertTrue(e.getMessage().contains(other.toString()), e.getMessage());
+    }
+
+    /** A number as the file and as Java spell it alike ("0.002", "2.0E-3"); other text as it is. */
+    private static String normalised(String value) {
+        try {
+            return String.valueOf(Double.parseDouble(value.trim()));
+        } catch (NumberFormatException e) {
+            return value.trim();
+        }
     }
 
     @Test

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnistspark.config.ConfigKeys;
 import io.mnistspark.data.MnistFetcher;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
 import io.mnistspark.output.ModelStore;
+import io.mnistspark.output.RunJson;
 import io.mnistspark.output.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -200,7 +202,7 @@ public final class OutputContract {
     public JsonNode assertRunJsonRecordsTheRun() {
         JsonNode json = runJson();
         assertEquals("train", json.get("command").asText());
-        assertEquals(epochs, json.get("config").get("epochs").asInt());
+        assertEquals(epochs, json.get(RunJson.CONFIG).get(ConfigKeys.EPOCHS).asInt());
         assertEquals(MnistFetcher.SHA256.get(Split.TEST.imagesFile()),
                 json.get("data").get("test").get("images_sha256").asText());
         assertNotNull(json.get("spark").get("master"));
