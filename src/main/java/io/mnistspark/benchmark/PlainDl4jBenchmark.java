@@ -2,6 +2,8 @@ package io.mnistspark.benchmark;
 
 import io.mnistspark.backend.NativeBackend;
 import io.mnistspark.backend.OneDnnKernels;
+import io.mnistspark.config.ConfigLoader;
+import io.mnistspark.config.JobConfig;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
@@ -31,7 +33,6 @@ import org.nd4j.linalg.profiler.OpProfiler;
  */
 public final class PlainDl4jBenchmark {
 
-    private static final int EVALUATION_BATCH = 500;
 
     private PlainDl4jBenchmark() {
     }
@@ -53,8 +54,11 @@ public final class PlainDl4jBenchmark {
 
         Configuration conf = new Configuration();
         List<DataSet> train = minibatches(MnistFiles.locate(dataDir, Split.TRAIN, conf), batch, conf);
-        List<DataSet> test = minibatches(MnistFiles.locate(dataDir, Split.TEST, conf), EVALUATION_BATCH, conf);
-        MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 42));
+        List<DataSet> test = minibatches(MnistFiles.locate(dataDir, Split.TEST, conf), ReferenceCnn.INFERENCE_BATCH, conf);
+        // The schedule train uses (conf/mnist-cnn.properties), so that the comparison is of the same training
+        JobConfig schedule = ConfigLoader.defaults();
+        MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(schedule.learningRate(),
+                schedule.learningRateDecay(), schedule.seed()));
         network.init();
         if (options.contains("--onednn-kernels")) {
             System.out.println("layers on mnist-spark's oneDNN kernels: " + OneDnnKernels.install(network));

@@ -16,7 +16,7 @@ import org.nd4j.evaluation.classification.Evaluation;
 final class TestSetEvaluation {
 
     /** Images per inference minibatch on the executors. */
-    static final int PREDICTION_BATCH = 500;
+    static final int PREDICTION_BATCH = ReferenceCnn.INFERENCE_BATCH;
 
     private TestSetEvaluation() {
     }

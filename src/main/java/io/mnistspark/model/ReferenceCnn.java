@@ -1,5 +1,6 @@
 package io.mnistspark.model;
 
+import io.mnistspark.data.MnistIdx;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -25,10 +26,13 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 public final class ReferenceCnn {
 
-    public static final int HEIGHT = 28;
-    public static final int WIDTH = 28;
+    public static final int HEIGHT = MnistIdx.ROWS;
+    public static final int WIDTH = MnistIdx.COLUMNS;
     public static final int CHANNELS = 1;
-    public static final int CLASSES = 10;
+    public static final int CLASSES = MnistIdx.CLASSES;
+
+    /** Images scored in one forward pass where nothing trains (evaluation, prediction). */
+    public static final int INFERENCE_BATCH = 500;
 
     /*
      * Keras' Dropout(rate) is the probability of DROPPING a unit; DL4J's dropOut(p) is the probability of RETAINING

@@ -1,6 +1,7 @@
 package io.mnistspark.prediction;
 
 import io.mnistspark.data.MnistIdx;
+import io.mnistspark.model.ReferenceCnn;
 import io.mnistspark.output.ModelStore;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class DigitClassifier {
 
     /** Digits per forward pass when many are classified at once. */
-    static final int BATCH = 256;
+    static final int BATCH = ReferenceCnn.INFERENCE_BATCH;
 
     private final MultiLayerNetwork network;
 
