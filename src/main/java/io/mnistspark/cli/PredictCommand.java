@@ -2,9 +2,9 @@ package io.mnistspark.cli;
 
 import io.mnistspark.config.ConfigKeys;
 import io.mnistspark.config.JobConfig;
+import io.mnistspark.job.FileOutcome;
+import io.mnistspark.job.PredictJob;
 import io.mnistspark.job.SparkSessions;
-import io.mnistspark.prediction.FileOutcome;
-import io.mnistspark.prediction.PredictJob;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -13,10 +13,10 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true,
         header = "Classify digit CSVs (28 lines of 28 grey values, 0-255 or 0-1) with a trained model, on Spark.",

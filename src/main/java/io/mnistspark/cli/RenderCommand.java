@@ -1,12 +1,12 @@
 package io.mnistspark.cli;
 
+import io.mnistspark.digits.DigitCsv;
+import io.mnistspark.digits.DigitImage;
+import io.mnistspark.digits.PredictionInputException;
 import io.mnistspark.output.OutputExistsException;
-import io.mnistspark.prediction.DigitCsv;
-import io.mnistspark.prediction.DigitImage;
-import io.mnistspark.prediction.DigitPictures;
-import io.mnistspark.prediction.PredictionInputException;
-import io.mnistspark.prediction.RunSamples;
-import io.mnistspark.prediction.TestDigit;
+import io.mnistspark.output.RunSamples;
+import io.mnistspark.output.TestDigit;
+import io.mnistspark.pictures.DigitPictures;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,11 +21,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "render", mixinStandardHelpOptions = true,
         header = "Draw digit CSVs as PNG pictures, or a contact sheet of a run's misclassified and correct test digits.",

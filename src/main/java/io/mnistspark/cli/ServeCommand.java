@@ -1,9 +1,9 @@
 package io.mnistspark.cli;
 
+import io.mnistspark.digits.DigitClassifier;
+import io.mnistspark.digits.PredictionInputException;
 import io.mnistspark.output.RunLayout;
-import io.mnistspark.prediction.DigitClassifier;
-import io.mnistspark.prediction.PredictionInputException;
-import io.mnistspark.prediction.RunSamples;
+import io.mnistspark.output.RunSamples;
 import io.mnistspark.serve.PredictionServer;
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -13,9 +13,9 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         header = "Serve a web page and JSON API that classify a person's digit with a trained model.",

@@ -1,6 +1,5 @@
-package io.mnistspark.prediction;
+package io.mnistspark.output;
 
-import io.mnistspark.output.Tables;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;

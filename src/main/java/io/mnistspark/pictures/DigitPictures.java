@@ -1,6 +1,8 @@
-package io.mnistspark.prediction;
+package io.mnistspark.pictures;
 
 import io.mnistspark.data.MnistIdx;
+import io.mnistspark.digits.DigitImage;
+import io.mnistspark.output.TestDigit;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,10 +25,10 @@ public final class DigitPictures {
     static final int SHEET_DIGIT_SCALE = 6;
     static final int LABEL_SCALE = 2;
     static final int HEADING_SCALE = 3;
-    static final int MARGIN = 16;
-    static final int CELL_WIDTH = 288;
-    static final int CELL_HEIGHT = MnistIdx.ROWS * SHEET_DIGIT_SCALE + 8 + PixelFont.GLYPH_HEIGHT * LABEL_SCALE + 14;
-    static final int HEADING_HEIGHT = PixelFont.GLYPH_HEIGHT * HEADING_SCALE + 12;
+    public static final int MARGIN = 16;
+    public static final int CELL_WIDTH = 288;
+    public static final int CELL_HEIGHT = MnistIdx.ROWS * SHEET_DIGIT_SCALE + 8 + PixelFont.GLYPH_HEIGHT * LABEL_SCALE + 14;
+    public static final int HEADING_HEIGHT = PixelFont.GLYPH_HEIGHT * HEADING_SCALE + 12;
 
     private static final int WHITE = 0xFFFFFF;
     private static final int FRAME = 0xD0D0D0;

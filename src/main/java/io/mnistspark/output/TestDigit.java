@@ -1,4 +1,4 @@
-package io.mnistspark.prediction;
+package io.mnistspark.output;
 
 /**
  * A test image as a run's tables describe it.

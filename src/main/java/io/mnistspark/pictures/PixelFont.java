@@ -1,4 +1,4 @@
-package io.mnistspark.prediction;
+package io.mnistspark.pictures;
 
 import java.awt.image.BufferedImage;
 import java.util.HashMap;

@@ -1,10 +1,15 @@
-package io.mnistspark.prediction;
+package io.mnistspark.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mnistspark.serve.PredictionServer;
+import io.mnistspark.digits.DigitClassifier;
+import io.mnistspark.digits.DigitCsv;
+import io.mnistspark.digits.DigitImage;
+import io.mnistspark.output.RunSamples;
+import io.mnistspark.output.TestDigit;
+import io.mnistspark.testing.PredictionFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

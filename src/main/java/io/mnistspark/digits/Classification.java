@@ -1,4 +1,4 @@
-package io.mnistspark.prediction;
+package io.mnistspark.digits;
 
 import java.io.Serializable;
 

@@ -1,4 +1,4 @@
-package io.mnistspark.prediction;
+package io.mnistspark.digits;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

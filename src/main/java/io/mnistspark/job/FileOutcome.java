@@ -1,5 +1,6 @@
-package io.mnistspark.prediction;
+package io.mnistspark.job;
 
+import io.mnistspark.digits.Classification;
 import java.io.Serializable;
 
 /**

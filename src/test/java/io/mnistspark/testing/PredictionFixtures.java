@@ -1,10 +1,11 @@
-package io.mnistspark.prediction;
+package io.mnistspark.testing;
 
 import io.mnistspark.data.MnistFetcher;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
-import io.mnistspark.testing.CliRun;
+import io.mnistspark.digits.DigitCsv;
+import io.mnistspark.output.RunSamples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,17 +19,17 @@ import org.apache.spark.sql.SparkSession;
  * What the prediction tests share: the real MNIST files ({@code -Dmnist.data.dir}, default {@code data/mnist}, fetched
  * on first use) and one tiny model trained once per test JVM, with its run folder.
  */
-final class PredictionFixtures {
+public final class PredictionFixtures {
 
     /** Test images the tiny run predicted (its --test-limit). */
-    static final int RUN_TEST_IMAGES = 500;
+    public static final int RUN_TEST_IMAGES = 500;
 
     private static Path run;
 
     private PredictionFixtures() {
     }
 
-    static synchronized Path mnist() throws IOException {
+    public static synchronized Path mnist() throws IOException {
         Path dir = Path.of(System.getProperty("mnist.data.dir", "data/mnist"));
         if (!MnistFetcher.isComplete(dir)) {
             new MnistFetcher(System.out::println).fetch(MnistFetcher.DEFAULT_SOURCE, dir);
@@ -37,7 +38,7 @@ final class PredictionFixtures {
     }
 
     /** A run folder with model/, predictions/, misclassified/ and run.json: 3000 images, 2 epochs, local[2]. */
-    static synchronized Path trainedRun() throws IOException {
+    public static synchronized Path trainedRun() throws IOException {
         if (run == null) {
             Path parent = Files.createTempDirectory("mnist-prediction-run");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(parent)));
@@ -54,29 +55,29 @@ final class PredictionFixtures {
     }
 
     /** The run's own test-set predictions, read back from its tables. */
-    static RunSamples runSamples() throws IOException {
+    public static RunSamples runSamples() throws IOException {
         return RunSamples.load(trainedRun().toString(), Optional.of(mnist().toString()), new Configuration());
     }
 
     /** The test images [start, start + count) with their labels. */
-    static Slice testImages(int start, int count) throws IOException {
+    public static Slice testImages(int start, int count) throws IOException {
         Configuration conf = new Configuration();
         return MnistFiles.readSlice(MnistFiles.locate(mnist().toString(), Split.TEST, conf), start, count, conf);
     }
 
-    static Path writeCsv(Path dir, String name, String text) throws IOException {
+    public static Path writeCsv(Path dir, String name, String text) throws IOException {
         Files.createDirectories(dir);
         return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
     }
 
     /** A 28x28 CSV with every value {@code value}, for files that are good except for one thing. */
-    static String uniformCsv(String value) {
+    public static String uniformCsv(String value) {
         String line = String.join(",", java.util.Collections.nCopies(DigitCsv.COLUMNS, value));
         return (line + "\n").repeat(DigitCsv.ROWS);
     }
 
     /** A local[1] session on loopback, no UI, for reading what a command wrote; the caller stops it. */
-    static SparkSession localSpark(String appName) {
+    public static SparkSession localSpark(String appName) {
         return SparkSession.builder().master("local[1]").appName(appName).config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();

@@ -1,4 +1,4 @@
-package io.mnistspark.prediction;
+package io.mnistspark.digits;
 
 import io.mnistspark.data.MnistIdx;
 import io.mnistspark.model.ReferenceCnn;

@@ -1,4 +1,4 @@
-package io.mnistspark.prediction;
+package io.mnistspark.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mnistspark.config.ConfigLoader;
@@ -6,9 +6,7 @@ import io.mnistspark.data.IdxFormatException;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
-import io.mnistspark.output.RunJson;
-import io.mnistspark.output.RunLayout;
-import io.mnistspark.output.Tables;
+import io.mnistspark.digits.PredictionInputException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,14 +1,20 @@
-package io.mnistspark.prediction;
+package io.mnistspark.job;
 
-import static io.mnistspark.prediction.PredictionFixtures.uniformCsv;
-import static io.mnistspark.prediction.PredictionFixtures.writeCsv;
+import static io.mnistspark.testing.PredictionFixtures.uniformCsv;
+import static io.mnistspark.testing.PredictionFixtures.writeCsv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnistspark.cli.ExitCodes;
 import io.mnistspark.data.Slice;
+import io.mnistspark.digits.DigitCsv;
+import io.mnistspark.digits.DigitImage;
+import io.mnistspark.output.PredictionTables;
+import io.mnistspark.output.RunSamples;
 import io.mnistspark.output.Tables;
+import io.mnistspark.output.TestDigit;
 import io.mnistspark.testing.CliRun;
+import io.mnistspark.testing.PredictionFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

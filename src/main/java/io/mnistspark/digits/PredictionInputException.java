@@ -1,4 +1,4 @@
-package io.mnistspark.prediction;
+package io.mnistspark.digits;
 
 /**
  * Input a person gave the prediction commands is unusable (a digit CSV, a run folder); the message names the path and

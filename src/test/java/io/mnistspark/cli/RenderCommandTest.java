@@ -1,13 +1,16 @@
-package io.mnistspark.prediction;
+package io.mnistspark.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mnistspark.cli.ExitCodes;
 import io.mnistspark.data.Slice;
+import io.mnistspark.digits.DigitCsv;
+import io.mnistspark.digits.DigitImage;
+import io.mnistspark.pictures.DigitPictures;
 import io.mnistspark.testing.CliRun;
+import io.mnistspark.testing.PredictionFixtures;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;

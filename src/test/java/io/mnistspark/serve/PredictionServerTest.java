@@ -1,4 +1,4 @@
-package io.mnistspark.prediction;
+package io.mnistspark.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnistspark.data.Slice;
-import io.mnistspark.serve.PredictionServer;
+import io.mnistspark.digits.DigitClassifier;
+import io.mnistspark.digits.DigitCsv;
+import io.mnistspark.digits.DigitImage;
+import io.mnistspark.output.RunSamples;
+import io.mnistspark.output.TestDigit;
+import io.mnistspark.testing.PredictionFixtures;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

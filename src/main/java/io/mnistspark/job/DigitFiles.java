@@ -1,4 +1,4 @@
-package io.mnistspark.prediction;
+package io.mnistspark.job;
 
 import java.io.IOException;
 import java.io.Serializable;

@@ -1,6 +1,12 @@
-package io.mnistspark.prediction;
+package io.mnistspark.job;
 
+import io.mnistspark.digits.Classification;
+import io.mnistspark.digits.DigitClassifier;
+import io.mnistspark.digits.DigitCsv;
+import io.mnistspark.digits.DigitCsvException;
+import io.mnistspark.digits.DigitImage;
 import io.mnistspark.output.ModelStore;
+import io.mnistspark.output.PredictionTables;
 import io.mnistspark.output.RowBuilder;
 import io.mnistspark.output.RunFolder;
 import io.mnistspark.output.RunInfo;
