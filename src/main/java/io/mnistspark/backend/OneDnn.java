@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** What mnist-spark's oneDNN kernels share: the CPU engine, and ND4J arrays seen as oneDNN memory. */
+@SuppressWarnings("VariableNameSameAsType") // oneDNN's types are lower-case (stream, memory): named after the type
 final class OneDnn {
 
     static final engine CPU = new engine(engine.kind.cpu, 0);

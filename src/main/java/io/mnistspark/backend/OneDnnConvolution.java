@@ -51,6 +51,7 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
  * copies the primitives work on live in memory of this helper's own. Anything it does not cover (another data type or
  * format, Same mode, dilation, no bias) it declines by returning null, and the layer runs DL4J's built-in code instead.
  */
+@SuppressWarnings("VariableNameSameAsType") // oneDNN's types are lower-case (stream, memory): named after the type
 final class OneDnnConvolution implements ConvolutionHelper {
 
     private final boolean computesInputGradient;
@@ -293,6 +294,7 @@ final class OneDnnConvolution implements ConvolutionHelper {
         private long boundAddress;
         private long loadedAddress;
 
+        @SuppressWarnings("ReferenceEquality") // of() passes the user's memory itself when no reorder is needed
         private Operand(memory user, memory internal, boolean isInput) {
             this.user = user;
             this.internal = internal;

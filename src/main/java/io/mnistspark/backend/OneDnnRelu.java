@@ -29,6 +29,7 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
  * <p>It is an activation object, so it lives in a layer's configuration: {@link OneDnnKernels} puts it only into the
  * networks dl4j-spark builds for its workers, which are trained and thrown away, never saved.
  */
+@SuppressWarnings("VariableNameSameAsType") // oneDNN's types are lower-case (stream, memory): named after the type
 final class OneDnnRelu extends ActivationReLU {
 
     private static final long serialVersionUID = 1L;

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -217,7 +218,7 @@ public final class ConfigLoader {
             if (value == null) {
                 return fallback;
             }
-            return switch (value.trim().toLowerCase()) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
                 case "true" -> true;
                 case "false" -> false;
                 default -> throw new ConfigException("'" + key + "' must be true or false but is '" + value + "'");

@@ -49,6 +49,8 @@ public final class SparkSettings {
     }
 
     /**
+     * Reviews the Spark settings that matter to a run: which are refused, and what each one set means.
+     *
      * @param settings          the session's settings (SparkConf's)
      * @param local             whether the master is local (dynamic allocation and speculation do not apply there)
      * @param workers           the run's worker count

@@ -100,7 +100,7 @@ public final class BroadcastMinibatches implements AutoCloseable {
             if (!reference.startsWith(REFERENCE_PREFIX)) {
                 throw new IllegalArgumentException("Not a minibatch reference: " + reference);
             }
-            String[] parts = reference.substring(REFERENCE_PREFIX.length()).split("-");
+            String[] parts = reference.substring(REFERENCE_PREFIX.length()).split("-", -1);
             if (parts.length != 3) {
                 throw new IllegalArgumentException("Not a minibatch reference: " + reference);
             }
@@ -118,6 +118,7 @@ public final class BroadcastMinibatches implements AutoCloseable {
      * again for each of them would cost a pass over all the images' indices per minibatch.
      */
     private static final class ShuffleCache {
+        @SuppressWarnings("ArrayRecordComponent") // a cache entry, looked up by count and seed
         private record Entry(int count, long seed, int[] order) {
         }
 

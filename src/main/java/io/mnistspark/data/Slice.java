@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Consecutive images of one split as raw grey values, with the position of the first one in its file, so every image
  * keeps its 0-based index from the IDX file all the way to the output tables.
  */
+@SuppressWarnings("ArrayRecordComponent") // bulk data passed along, never compared or hashed: identity equals is enough
 public record Slice(int firstIndex, byte[] pixels, byte[] labels) implements Serializable {
 
     /** Grey values are divided by this to scale them to [0, 1], as the reference notebook did. */

@@ -9,6 +9,7 @@ import java.io.Serializable;
  * @param confidence    that highest probability
  * @param probabilities the ten class probabilities, digit 0 first
  */
+@SuppressWarnings("ArrayRecordComponent") // bulk data passed along, never compared or hashed: identity equals is enough
 public record Classification(int digit, float confidence, float[] probabilities) implements Serializable {
 
     static Classification of(float[] probabilities) {

@@ -9,6 +9,7 @@ import io.mnistspark.data.MnistIdx;
  * @param values the 784 grey values in [0, 1]
  * @param scale  how the values were written where the digit came from (a CSV's scale, see {@link DigitCsv})
  */
+@SuppressWarnings("ArrayRecordComponent") // bulk data passed along, never compared or hashed: identity equals is enough
 public record DigitImage(float[] values, Scale scale) {
 
     /** How a digit's grey values are written down. */

@@ -24,6 +24,8 @@ public record Advice(List<Prediction> predictions, int workers, int frequency, S
     static final double HIGH_AVERAGING_SHARE = 0.25;
 
     /**
+     * What one worker count is predicted to give.
+     *
      * @param workers        workers
      * @param batch          each worker's minibatch
      * @param frequency      minibatches a worker fits in a round

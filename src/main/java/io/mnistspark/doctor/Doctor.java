@@ -163,7 +163,7 @@ public final class Doctor {
     }
 
     private static String minor(String version) {
-        String[] parts = version.split("\\.");
+        String[] parts = version.split("\\.", -1);
         return parts.length < 2 ? version : parts[0] + "." + parts[1];
     }
 

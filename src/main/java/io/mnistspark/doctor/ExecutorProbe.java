@@ -44,11 +44,13 @@ final class ExecutorProbe implements FlatMapFunction<Iterator<Integer>, Executor
      * @param overheadEnforced  whether the cluster manager kills executors above memory + memoryOverhead
      * @param seed              seed of the timed network
      */
+    @SuppressWarnings("ArrayRecordComponent") // sent to the executors, never compared or hashed
     record Request(String runId, String dataDir, String outputDir, int[] batches, int workersHere, boolean kernels,
             boolean overheadEnforced, long seed) implements Serializable {
     }
 
     /** One executor's answer: who it is, its check lines, and its step seconds at each requested batch size. */
+    @SuppressWarnings("ArrayRecordComponent") // sent back to the driver, never compared or hashed
     record Answer(String executorId, String host, List<Check> checks, double[] stepSeconds) implements Serializable {
     }
 

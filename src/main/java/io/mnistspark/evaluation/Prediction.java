@@ -12,6 +12,7 @@ import java.io.Serializable;
  * @param probabilities the ten class probabilities
  * @param pixels        the 784 grey values 0-255, row-major, kept only for misclassified images (else null)
  */
+@SuppressWarnings("ArrayRecordComponent") // bulk data passed along, never compared or hashed: identity equals is enough
 public record Prediction(int index, int label, int predicted, float confidence, float[] probabilities, int[] pixels)
         implements Serializable {
 

@@ -194,7 +194,7 @@ public final class Checkpoints {
             throw new IOException("no " + MANIFEST + ": the checkpoint was not finished");
         }
         Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String line : new String(readAll(manifest), StandardCharsets.UTF_8).split("\n")) {
+        for (String line : new String(readAll(manifest), StandardCharsets.UTF_8).split("\n", -1)) {
             if (line.isBlank()) {
                 continue;
             }

@@ -125,8 +125,8 @@ public final class RunSamples {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            if (e instanceof PredictionInputException) {
-                throw (PredictionInputException) e;
+            if (e instanceof PredictionInputException inputError) {
+                throw inputError;
             }
             throw new PredictionInputException("Cannot read table " + folder + ": " + e.getMessage(), e);
         }

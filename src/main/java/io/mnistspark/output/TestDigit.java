@@ -10,6 +10,7 @@ package io.mnistspark.output;
  * @param probabilities the ten class probabilities
  * @param pixels        the 784 grey values 0-255, row-major; null until read (only misclassified/ stores them)
  */
+@SuppressWarnings("ArrayRecordComponent") // bulk data passed along, never compared or hashed: identity equals is enough
 public record TestDigit(int index, int actual, int predicted, float confidence, float[] probabilities, int[] pixels) {
 
     public boolean isCorrect() {

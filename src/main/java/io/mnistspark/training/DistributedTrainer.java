@@ -42,6 +42,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class DistributedTrainer {
 
     /**
+     * How a run trains: its epochs, the round plan, the outer update and the seed.
+     *
      * @param epochs                passes over the training minibatches
      * @param plan                  workers, their minibatch size (which the loader makes, so no DataSet is split or
      *                              merged) and minibatches per worker in a round
@@ -68,6 +70,9 @@ public final class DistributedTrainer {
     }
 
     /**
+     * Trains {@code network} on {@code minibatches}, epoch by epoch, from epoch 1 or from where {@code resumeFrom}
+     * ended.
+     *
      * @param network      the initialised network to train, or the one of {@code resumeFrom}
      * @param resumeFrom   the state of an interrupted run to go on from; null to start at epoch 1
      * @param minibatches  the training images on the executors, cut into the plan's minibatches
@@ -227,6 +232,7 @@ public final class DistributedTrainer {
      * writes it element by element, and a round trip of the parameters and Adam's state took 16 ms against 5 ms for
      * the same floats as {@code float[]}, paid by every worker in every round.
      */
+    @SuppressWarnings("ArrayRecordComponent") // bulk data passed along, never compared or hashed
     private record WorkerResult(float[] parameters, float[] updaterState, double loss) implements Serializable {
         static WorkerResult of(ParameterAveragingTrainingResult result) {
             return new WorkerResult(floats(result.getParameters()), floats(result.getUpdaterState()),

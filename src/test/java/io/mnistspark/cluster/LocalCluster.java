@@ -223,6 +223,7 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("AddressSelection") // an IPv4 literal: nothing to resolve; the cluster is on 127.0.0.1
     static boolean listening(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
@@ -252,6 +253,7 @@ final class LocalCluster implements AutoCloseable {
         throw new IllegalStateException("no block of " + count + " free ports on 127.0.0.1");
     }
 
+    @SuppressWarnings("AddressSelection") // an IPv4 literal: nothing to resolve; the cluster is on 127.0.0.1
     private static boolean canBind(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("127.0.0.1", port));

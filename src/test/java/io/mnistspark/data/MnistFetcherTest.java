@@ -42,6 +42,7 @@ class MnistFetcherTest {
     void fetch_fromAnHttpBaseUrl_triesGzipThenPlain() throws IOException {
         Path gz = work.resolve("served");
         TestData.gzipCopy(TestData.mnist(), gz);
+        @SuppressWarnings("AddressSelection") // an IPv4 literal, nothing to resolve; the fetch URL names 127.0.0.1
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/mnist/", exchange -> {
             Path file = gz.resolve(Path.of(exchange.getRequestURI().getPath()).getFileName().toString());

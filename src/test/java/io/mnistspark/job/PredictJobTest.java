@@ -168,8 +168,8 @@ class PredictJobTest {
     /** "file  digit  confidence" lines, by file. */
     private static Map<String, Integer> printedDigits(String out) {
         Map<String, Integer> digits = new HashMap<>();
-        for (String line : out.split("\n")) {
-            String[] fields = line.trim().split("\\s{2,}");
+        for (String line : out.split("\n", -1)) {
+            String[] fields = line.trim().split("\\s{2,}", -1);
             if (fields.length == 3 && fields[2].matches("[01]\\.\\d{4}")) {
                 digits.put(fields[0], Integer.parseInt(fields[1]));
             }
