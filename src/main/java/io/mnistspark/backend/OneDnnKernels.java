@@ -1,11 +1,13 @@
 package io.mnistspark.backend;
 
 import java.lang.reflect.Field;
+import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.TrainingHook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,15 @@ public final class OneDnnKernels {
     /** Whether this JVM's settings ask for mnist-spark's oneDNN kernels. */
     public static boolean enabled() {
         return NativeBackend.enabled() && NativeBackend.switchedOn(SWITCH_PROPERTY, SWITCH_ENV);
+    }
+
+    /**
+     * The dl4j-spark training hook that installs the kernels on each worker's network before it trains; empty when
+     * {@link #enabled()} says no. Ask on the driver: the hook travels to the executors, which then follow the driver's
+     * switch without settings of their own.
+     */
+    public static Optional<TrainingHook> trainingHook() {
+        return enabled() ? Optional.of(new OneDnnKernelsHook()) : Optional.empty();
     }
 
     /** Whether oneDNN's native library loads in this JVM (loading it on first call). */

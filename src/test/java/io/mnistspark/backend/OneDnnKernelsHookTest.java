@@ -1,6 +1,7 @@
-package io.mnistspark.training;
+package io.mnistspark.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.mnistspark.model.ReferenceCnn;
 import java.io.ByteArrayInputStream;
@@ -8,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;
@@ -19,16 +22,34 @@ class OneDnnKernelsHookTest {
 
     @Test
     void afterTravellingToAnExecutor_itGivesTheWorkersNetworkTheKernelsBeforeItsFirstMinibatch() throws Exception {
-        TrainingHook hook = serializedAndBack(new OneDnnKernelsHook());
+        TrainingHook hook = serializedAndBack(withSwitch("true", OneDnnKernels::trainingHook).orElseThrow());
         MultiLayerNetwork workerNetwork = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 5));
         workerNetwork.init();
 
         hook.preUpdate(new DataSet(), workerNetwork);
 
         for (int i : new int[] {0, 1, 3}) {
-            assertEquals("OneDnnConvolution",
-                    ((ConvolutionLayer) workerNetwork.getLayer(i)).getHelper().getClass().getSimpleName(),
+            assertInstanceOf(OneDnnConvolution.class, ((ConvolutionLayer) workerNetwork.getLayer(i)).getHelper(),
                     "convolution layer " + i);
+        }
+    }
+
+    @Test
+    void trainingHook_withTheSwitchOff_isEmpty() {
+        assertEquals(Optional.empty(), withSwitch("false", OneDnnKernels::trainingHook));
+    }
+
+    private static <T> T withSwitch(String value, Supplier<T> action) {
+        String previous = System.getProperty(OneDnnKernels.SWITCH_PROPERTY);
+        System.setProperty(OneDnnKernels.SWITCH_PROPERTY, value);
+        try {
+            return action.get();
+        } finally {
+            if (previous == null) {
+                System.clearProperty(OneDnnKernels.SWITCH_PROPERTY);
+            } else {
+                System.setProperty(OneDnnKernels.SWITCH_PROPERTY, previous);
+            }
         }
     }
 
