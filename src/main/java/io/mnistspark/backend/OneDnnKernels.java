@@ -1,6 +1,8 @@
 package io.mnistspark.backend;
 
 import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -60,12 +62,36 @@ public final class OneDnnKernels {
     }
 
     /**
+     * A copy of {@code network} (configuration, parameters, updater state) with the kernels installed, for timing
+     * and comparing training steps; {@code network} itself is left as it is. Without oneDNN here the copy keeps
+     * DL4J's own code.
+     */
+    public static MultiLayerNetwork copyForTiming(MultiLayerNetwork network) {
+        MultiLayerNetwork copy = network.clone();
+        install(copy);
+        return copy;
+    }
+
+    /** The indices of the layers of {@code network} that run a kernel of this package. */
+    public static List<Integer> layersOnKernels(MultiLayerNetwork network) {
+        List<Integer> found = new ArrayList<>();
+        Layer[] layers = network.getLayers();
+        for (int index = 0; index < layers.length; index++) {
+            if (runsKernel(layers[index])) {
+                found.add(index);
+            }
+        }
+        return found;
+    }
+
+    /**
      * Gives each 2-D convolution layer of {@code network} a {@link OneDnnConvolution} and each plain ReLU a
-     * {@link OneDnnRelu}, where it does not have them yet. Does nothing when oneDNN cannot load here.
+     * {@link OneDnnRelu}, where it does not have them yet. Does nothing when oneDNN cannot load here. Only for
+     * networks that are thrown away after training or timing: {@link #trainingHook()} and {@link #copyForTiming}.
      *
      * @return how many layers changed now
      */
-    public static int install(MultiLayerNetwork network) {
+    static int install(MultiLayerNetwork network) {
         if (!NativeLibrary.LOADED) {
             return 0;
         }
@@ -77,6 +103,14 @@ public final class OneDnnKernels {
             changed += convolution || relu ? 1 : 0;
         }
         return changed;
+    }
+
+    private static boolean runsKernel(Layer layer) {
+        boolean convolution = layer instanceof ConvolutionLayer convolutionLayer
+                && convolutionLayer.getHelper() instanceof OneDnnConvolution;
+        boolean relu = layer.conf().getLayer() instanceof BaseLayer configuration
+                && configuration.getActivationFn() instanceof OneDnnRelu;
+        return convolution || relu;
     }
 
     private static boolean installConvolution(Layer layer, int index) {

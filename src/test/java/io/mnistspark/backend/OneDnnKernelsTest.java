@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnistspark.model.ReferenceCnn;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -39,6 +41,17 @@ class OneDnnKernelsTest {
         }
         assertInstanceOf(ActivationSoftmax.class, activation(network, 7), "the output layer keeps its softmax");
         assertEquals(0, OneDnnKernels.install(network), "a second install changes nothing");
+    }
+
+    @Test
+    void copyForTiming_hasTheKernelsAndTheSameParameters_andLeavesTheOriginalAsItWas() {
+        MultiLayerNetwork original = referenceCnn();
+
+        MultiLayerNetwork copy = OneDnnKernels.copyForTiming(original);
+
+        assertEquals(Arrays.stream(RELU_LAYERS).boxed().toList(), OneDnnKernels.layersOnKernels(copy));
+        assertEquals(List.of(), OneDnnKernels.layersOnKernels(original));
+        assertEquals(original.params(), copy.params());
     }
 
     @Test
@@ -104,9 +117,8 @@ class OneDnnKernelsTest {
     }
 
     private static MultiLayerNetwork copyWithOneDnnKernels(MultiLayerNetwork template) {
-        MultiLayerNetwork copy = new MultiLayerNetwork(template.getLayerWiseConfigurations().clone());
-        copy.init(template.params().dup(), true);
-        assertEquals(RELU_LAYERS.length, OneDnnKernels.install(copy));
+        MultiLayerNetwork copy = OneDnnKernels.copyForTiming(template);
+        assertEquals(RELU_LAYERS.length, OneDnnKernels.layersOnKernels(copy).size());
         return copy;
     }
 
