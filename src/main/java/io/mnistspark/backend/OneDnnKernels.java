@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * oneDNN path (docs/performance.md).
  *
  * <p>For networks that are trained and then thrown away, like the copies dl4j-spark builds for its workers: the ReLUs
- * are replaced in the network's layer configuration, which a saved copy of that configuration would name.
+ * are replaced in the network's layer configuration, which a saved copy of that configuration would name. So the
+ * kernels are installed only through {@link #trainingHook()} and {@link #copyForTiming}, and the places that save a
+ * network refuse one that has them ({@link #requireNotInstalled}).
  *
  * <p>Switch: {@code -Dmnist.onednn.direct=false} or {@code MNIST_ONEDNN_DIRECT=false} keeps DL4J's own code; the
  * general oneDNN switch of {@link NativeBackend} turns this off too. Where oneDNN's native library cannot load,
@@ -63,8 +65,8 @@ public final class OneDnnKernels {
 
     /**
      * A copy of {@code network} (configuration, parameters, updater state) with the kernels installed, for timing
-     * and comparing training steps; {@code network} itself is left as it is. Without oneDNN here the copy keeps
-     * DL4J's own code.
+     * and comparing training steps; {@code network} itself is left as it is. The copy cannot be saved
+     * ({@link #requireNotInstalled}). Without oneDNN here it keeps DL4J's own code.
      */
     public static MultiLayerNetwork copyForTiming(MultiLayerNetwork network) {
         MultiLayerNetwork copy = network.clone();
@@ -82,6 +84,22 @@ public final class OneDnnKernels {
             }
         }
         return found;
+    }
+
+    /**
+     * Refuses, before anything is written, to save a network that runs the kernels: {@link OneDnnRelu} sits in the
+     * layers' configuration, which DL4J saves by class name, so the model would load only where mnist-spark's
+     * classes are, and would bring the kernels with it.
+     *
+     * @throws IllegalStateException naming the layers
+     */
+    public static void requireNotInstalled(MultiLayerNetwork network) {
+        List<Integer> layers = layersOnKernels(network);
+        if (!layers.isEmpty()) {
+            throw new IllegalStateException("Refusing to save a network whose layers " + layers + " run mnist-spark's "
+                    + "oneDNN kernels: they belong on networks that are thrown away after training or timing (the "
+                    + "workers' and OneDnnKernels.copyForTiming's); save the network they were not installed on");
+        }
     }
 
     /**
