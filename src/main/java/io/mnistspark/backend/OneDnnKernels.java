@@ -35,12 +35,6 @@ public final class OneDnnKernels {
 
     private static final Logger log = LoggerFactory.getLogger(OneDnnKernels.class);
 
-    /*
-     * DL4J M2 chooses a convolution layer's helper by class name when the layer is created and offers no way to set
-     * another one, so the protected field is set directly.
-     */
-    private static final Field CONVOLUTION_HELPER = convolutionHelperField();
-
     private OneDnnKernels() {
     }
 
@@ -153,20 +147,29 @@ public final class OneDnnKernels {
 
     private static void setHelper(Layer layer, ConvolutionHelper helper) {
         try {
-            CONVOLUTION_HELPER.set(layer, helper);
+            ConvolutionHelperField.FIELD.set(layer, helper);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot set the helper of " + layer, e);
         }
     }
 
-    private static Field convolutionHelperField() {
-        try {
-            Field field = ConvolutionLayer.class.getDeclaredField("helper");
-            field.setAccessible(true);
-            return field;
-        } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("DL4J's ConvolutionLayer has no 'helper' field: not the 1.0.0-M2 it was "
-                    + "written for", e);
+    /**
+     * DL4J M2 chooses a convolution layer's helper by class name when the layer is created and offers no way to set
+     * another one, so the protected field is set directly. Looked up on the first install, not when this class loads:
+     * asking whether the kernels are on must not depend on DL4J's internals.
+     */
+    private static final class ConvolutionHelperField {
+        static final Field FIELD = lookUp();
+
+        private static Field lookUp() {
+            try {
+                Field field = ConvolutionLayer.class.getDeclaredField("helper");
+                field.setAccessible(true);
+                return field;
+            } catch (NoSuchFieldException e) {
+                throw new IllegalStateException("DL4J's ConvolutionLayer has no 'helper' field: not the 1.0.0-M2 it "
+                        + "was written for", e);
+            }
         }
     }
 

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;
@@ -22,7 +21,7 @@ class OneDnnKernelsHookTest {
 
     @Test
     void afterTravellingToAnExecutor_itGivesTheWorkersNetworkTheKernelsBeforeItsFirstMinibatch() throws Exception {
-        TrainingHook hook = serializedAndBack(withSwitch("true", OneDnnKernels::trainingHook).orElseThrow());
+        TrainingHook hook = serializedAndBack(KernelSwitch.with(true, OneDnnKernels::trainingHook).orElseThrow());
         MultiLayerNetwork workerNetwork = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 5));
         workerNetwork.init();
 
@@ -35,22 +34,8 @@ class OneDnnKernelsHookTest {
     }
 
     @Test
-    void trainingHook_withTheSwitchOff_isEmpty() {
-        assertEquals(Optional.empty(), withSwitch("false", OneDnnKernels::trainingHook));
-    }
-
-    private static <T> T withSwitch(String value, Supplier<T> action) {
-        String previous = System.getProperty(OneDnnKernels.SWITCH_PROPERTY);
-        System.setProperty(OneDnnKernels.SWITCH_PROPERTY, value);
-        try {
-            return action.get();
-        } finally {
-            if (previous == null) {
-                System.clearProperty(OneDnnKernels.SWITCH_PROPERTY);
-            } else {
-                System.setProperty(OneDnnKernels.SWITCH_PROPERTY, previous);
-            }
-        }
+    void trainingHook_withTheSwitchOff_isEmpty() throws Exception {
+        assertEquals(Optional.empty(), KernelSwitch.with(false, OneDnnKernels::trainingHook));
     }
 
     private static TrainingHook serializedAndBack(TrainingHook hook) throws IOException, ClassNotFoundException {
