@@ -73,7 +73,12 @@ public final class OneDnnKernels {
         List<Integer> found = new ArrayList<>();
         Layer[] layers = network.getLayers();
         for (int index = 0; index < layers.length; index++) {
-            if (runsKernel(layers[index])) {
+            boolean convolution = layers[index] instanceof ConvolutionLayer layer
+                    && layer.getHelper() instanceof OneDnnConvolution;
+            // The configuration DL4J saves, the one installRelu changes
+            boolean relu = network.getLayerWiseConfigurations().getConf(index).getLayer() instanceof BaseLayer layer
+                    && layer.getActivationFn() instanceof OneDnnRelu;
+            if (convolution || relu) {
                 found.add(index);
             }
         }
@@ -81,9 +86,9 @@ public final class OneDnnKernels {
     }
 
     /**
-     * Refuses, before anything is written, to save a network that runs the kernels: {@link OneDnnRelu} sits in the
-     * layers' configuration, which DL4J saves by class name, so the model would load only where mnist-spark's
-     * classes are, and would bring the kernels with it.
+     * Fails when {@code network} runs the kernels; whatever saves a network calls this before it writes anything.
+     * {@link OneDnnRelu} sits in the layers' configuration, which DL4J saves by class name: the model would load only
+     * where mnist-spark's classes are, and bring the kernels with it.
      *
      * @throws IllegalStateException naming the layers
      */
@@ -115,14 +120,6 @@ public final class OneDnnKernels {
             changed += convolution || relu ? 1 : 0;
         }
         return changed;
-    }
-
-    private static boolean runsKernel(Layer layer) {
-        boolean convolution = layer instanceof ConvolutionLayer convolutionLayer
-                && convolutionLayer.getHelper() instanceof OneDnnConvolution;
-        boolean relu = layer.conf().getLayer() instanceof BaseLayer configuration
-                && configuration.getActivationFn() instanceof OneDnnRelu;
-        return convolution || relu;
     }
 
     private static boolean installConvolution(Layer layer, int index) {
