@@ -104,14 +104,28 @@ check_can_start() {
   return 0
 }
 
+# Closes the file descriptors above 2 of this shell: a daemon must not keep what its caller had open, such as the
+# lock of 'flock LOCK submit/local-cluster.sh start', which it would otherwise hold for as long as it runs.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then
+      exec {fd}>&-
+    fi
+  done
+}
+
 # start_daemon NAME MAIN-CLASS ARGS...: a Spark daemon JVM with its output in logs/NAME.out and its PID in pids/.
 start_daemon() {
   local name=$1
   shift
-  SPARK_HOME=$spark_home SPARK_CONF_DIR=$spark_home/conf SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1 \
-    OMP_NUM_THREADS=1 setsid java @"$mnist_root/conf/java17.args" "-Xmx${LOCAL_CLUSTER_DAEMON_MEMORY:-512m}" \
-    -Dspark.port.maxRetries=0 -cp "$spark_home/conf:$spark_home/jars/*" "$@" \
-    >"$log_dir/$name.out" 2>&1 </dev/null &
+  (
+    close_inherited_fds
+    SPARK_HOME=$spark_home SPARK_CONF_DIR=$spark_home/conf SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1 \
+      OMP_NUM_THREADS=1 exec setsid java @"$mnist_root/conf/java17.args" "-Xmx${LOCAL_CLUSTER_DAEMON_MEMORY:-512m}" \
+      -Dspark.port.maxRetries=0 -cp "$spark_home/conf:$spark_home/jars/*" "$@"
+  ) >"$log_dir/$name.out" 2>&1 </dev/null &
   echo $! >"$pid_dir/$name.pid"
 }
 
