@@ -9,6 +9,8 @@
 #   submit/local-cluster.sh stop        stop everything it started, by PID (with the executors and drivers)
 #   submit/local-cluster.sh restart-worker N
 #                                        start worker-N again after it died or was killed
+#   submit/local-cluster.sh spark-home  assemble the Spark runtime only and print its folder (a SPARK_HOME for
+#                                        submit/yarn.sh or submit/kubernetes.sh; Spark's YARN module is in it)
 #
 #   submit/local-cluster.sh start
 #   submit/local-cluster.sh submit train --train-limit 6000 --test-limit 1000 --epochs 2 --output runs/cluster-small
@@ -145,6 +147,7 @@ case "${1:-}" in
   status) cmd_status ;;
   submit) shift; cmd_submit "$@" ;;
   restart-worker) shift; cmd_restart_worker "$@" ;;
+  spark-home) ensure_spark_home; echo "$spark_home" ;;
   -h | --help | help | "")
     load_spark_conf "$spark_conf_file"
     # With a built jar, list its commands through this cluster's own Spark
@@ -153,5 +156,5 @@ case "${1:-}" in
       export SPARK_HOME=$spark_home
     fi
     show_help ;;
-  *) fail "unknown command '$1': start, submit, status, stop, restart-worker or --help" ;;
+  *) fail "unknown command '$1': start, submit, status, stop, restart-worker, spark-home or --help" ;;
 esac
