@@ -18,11 +18,11 @@
 #
 # Runs one system at a time; run nothing else heavy on the machine meanwhile. No timing is asserted anywhere.
 set -euo pipefail
+# shellcheck source=lib/local-runtime.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/local-runtime.sh"
 
-conf_value() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$mnist_root/conf/mnist-cnn.properties"; }
-
-warmup=1 epochs=2 workers=2 batch=$(conf_value train.batch-size-per-worker) averaging=$(conf_value train.averaging-frequency)
+warmup=1 epochs=2 workers=2 batch=$(mnist_default train.batch-size-per-worker)
+averaging=$(mnist_default train.averaging-frequency)
 out="$mnist_root/target/benchmark" peer="$mnist_root/../shared/peers/torch_seed_cnn.py" skip_torch=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -34,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift 2 ;;
     --peer) peer=$2; shift 2 ;;
     --skip-torch) skip_torch=true; shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) print_usage; exit 0 ;;
     *) echo "benchmark.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -42,9 +42,9 @@ done
 cd "$mnist_root"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-data="$mnist_root/data/mnist"
+data=$mnist_data_dir
 mnist_build_if_needed
-mnist_java io.mnistspark.cli.MnistCli fetch-data --data-dir "$data" >&2
+mnist_cli fetch-data --data-dir "$data" >&2
 total=$((warmup + epochs))
 
 # Peak resident memory (kB) of a command, from GNU time; the command's output goes to LOG.
@@ -59,9 +59,10 @@ OMP_NUM_THREADS=${SPARK_OMP_THREADS:-1} timed "$out/mnist-spark.log" \
   --batch-size-per-worker "$batch" --averaging-frequency "$averaging" --output "$out/mnist-spark-run" --overwrite
 
 echo "== (b) plain DL4J, one JVM, batch $batch" >&2
+# shellcheck disable=SC2016  # expanded by the inner bash: $0 is local-runtime.sh, "$@" the benchmark's arguments
 OMP_NUM_THREADS=${DL4J_OMP_THREADS:-$workers} timed "$out/plain-dl4j.log" \
-  bash -c "source '$mnist_root/submit/lib/local-runtime.sh' && mnist_java io.mnistspark.benchmark.PlainDl4jBenchmark \
-    '$data' $warmup $epochs $batch"
+  bash -c 'source "$0" && mnist_java io.mnistspark.benchmark.PlainDl4jBenchmark "$@"' \
+    "$mnist_root/submit/lib/local-runtime.sh" "$data" "$warmup" "$epochs" "$batch"
 
 torch_note=""
 if [[ $skip_torch == true ]]; then

@@ -20,9 +20,10 @@
 # comes from the rounds' measured costs. Runs one training at a time; run nothing else heavy meanwhile.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
+# shellcheck source=lib/project.sh
+source "$here/lib/project.sh"
 
-workers="1 2 4 8 16" optimizers="none nesterov" epochs=20 validation=5000 out="$root/target/scaling" docs=false
+workers="1 2 4 8 16" optimizers="none nesterov" epochs=20 validation=5000 out="$mnist_root/target/scaling" docs=false
 report_only=false
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -35,14 +36,14 @@ while [[ $# -gt 0 ]]; do
     --write-docs) docs=true; shift ;;
     --report-only) report_only=true; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) print_usage; exit 0 ;;
     *) echo "scaling.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
-python=$("$root/notebooks/run.sh" --venv-only)
+python=$("$mnist_root/notebooks/run.sh" --venv-only)
 runs=()
 if [[ $report_only == true ]]; then
   for run in "$out"/runs/workers-*; do
@@ -64,5 +65,5 @@ for n in $workers; do
 done
 
 report=("$python" "$here/lib/scaling_report.py" --out "$out")
-[[ $docs == true ]] && report+=(--docs "$root/docs")
+[[ $docs == true ]] && report+=(--docs "$mnist_root/docs")
 "${report[@]}" "${runs[@]}"

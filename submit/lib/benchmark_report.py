@@ -26,7 +26,8 @@ def peak_rss_mb(log):
 
 
 def mnist_spark(out, warmup):
-    """mnist-spark's rates and accuracy, read from its run folder through the output contract (notebooks/mnist_run.py)."""
+    """mnist-spark's rates and accuracy, read from its run folder through the output contract
+    (notebooks/mnist_run.py)."""
     run_dir = os.path.join(out, "mnist-spark-run")
     try:
         run = mnist_run.load_run(run_dir)
@@ -47,7 +48,7 @@ def mnist_spark(out, warmup):
 
 def plain_dl4j(out):
     log = os.path.join(out, "plain-dl4j.log")
-    lines = [l for l in read(log).splitlines() if l.startswith('{"system": "plain-dl4j"')]
+    lines = [line for line in read(log).splitlines() if line.startswith('{"system": "plain-dl4j"')]
     if not lines:
         raise SystemExit(f"plain DL4J run did not finish; see {log}")
     result = json.loads(lines[-1])
@@ -60,7 +61,7 @@ def pytorch(out, warmup):
     text = read(log)
     rates = [float(m.group(1)) for m in re.finditer(r"^epoch \d+ train [\d.]+s \((\d+) img/s\)", text, re.M)]
     evals = [float(m.group(1)) for m in re.finditer(r" eval ([\d.]+)s ", text)]
-    final = json.loads([l for l in text.splitlines() if l.startswith("{")][-1])
+    final = json.loads([line for line in text.splitlines() if line.startswith("{")][-1])
     measured = rates[warmup:] or rates
     return {"system": final["peer"], "images_per_second": round(len(measured) / sum(1 / r for r in measured), 1),
             "eval_images_per_second": round(10000 / evals[-1], 1) if evals else None,

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by submit/standalone.sh, submit/yarn.sh, submit/kubernetes.sh and submit/local-cluster.sh (sourced, never
 # run). Defines how every script turns its arguments and conf/spark-defaults.conf into one spark-submit command line.
 #
@@ -13,13 +14,12 @@
 #   DEPLOY_MODE        client or cluster (each script has its default)
 #   DRY_RUN=1          print the spark-submit command line instead of running it
 
-MAIN_CLASS=io.mnistspark.cli.MnistCli
-# The name maven-shade-plugin gives the cluster jar (<finalName> in pom.xml).
-JAR_NAME=mnist-spark.jar
+# shellcheck source=project.sh
+source "$(dirname "${BASH_SOURCE[0]}")/project.sh"
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-app_jar=${MNIST_JAR:-$root/target/$JAR_NAME}
-spark_conf_file=${MNIST_SPARK_CONF:-$root/conf/spark-defaults.conf}
+app_jar=${MNIST_JAR:-$built_jar}
+# shellcheck disable=SC2034  # read by the scripts that source this file
+spark_conf_file=${MNIST_SPARK_CONF:-$mnist_root/conf/spark-defaults.conf}
 
 spark_opts=()   # options for spark-submit given before '--'
 cli_args=()     # the mnist-spark command and its options
@@ -74,11 +74,6 @@ load_spark_conf() {
   done <"$file"
 }
 
-fail() {
-  echo "$(basename "$0"): $*" >&2
-  exit 1
-}
-
 require_spark_home() {
   : "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 installation built for Scala 2.12}"
   [[ -x "$SPARK_HOME/bin/spark-submit" ]] || fail "no executable bin/spark-submit under SPARK_HOME=$SPARK_HOME"
@@ -102,7 +97,7 @@ event_log_args() {
 # Runs the jar through spark-submit on local[1], for help only: nothing is submitted to a cluster. Checks that the jar
 # is there, that its main class is MAIN_CLASS and that it starts under this SPARK_HOME.
 run_local_help() {
-  [[ "$app_jar" == *://* || ! -f "$app_jar" ]] && app_jar=$root/target/$JAR_NAME
+  [[ "$app_jar" == *://* || ! -f "$app_jar" ]] && app_jar=$built_jar
   resolve_jar
   require_spark_home
   "$SPARK_HOME/bin/spark-submit" --master 'local[1]' --class "$MAIN_CLASS" "${conf_args[@]}" "$app_jar" "$@"
@@ -110,10 +105,10 @@ run_local_help() {
 
 # The script's usage (its header comment), then the commands of the jar when the jar and SPARK_HOME are there.
 show_help() {
-  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+  print_usage
   echo
   local jar=$app_jar
-  [[ "$jar" == *://* || ! -f "$jar" ]] && jar=$root/target/$JAR_NAME
+  [[ "$jar" == *://* || ! -f "$jar" ]] && jar=$built_jar
   if [[ ! -f "$jar" ]]; then
     echo "(Build the jar with 'mvn package' to list its commands here.)"
   elif [[ ! -x "${SPARK_HOME:-/nonexistent}/bin/spark-submit" ]]; then

@@ -1,15 +1,18 @@
+# shellcheck shell=bash
 # Shared by the scripts that run mnist-spark from this checkout without spark-submit (local.sh, benchmark.sh).
-# Source it; it defines:
+# Source it; besides submit/lib/project.sh it defines:
 #   mnist_build_if_needed   compile and list the classpath (Spark included) when sources changed
 #   mnist_java CLASS ARGS   run a main class with the Java 17 flags Spark needs and the project's logging
+#   mnist_cli ARGS          run the mnist-spark command line (MAIN_CLASS) that way
 
-mnist_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=project.sh
+source "$(dirname "${BASH_SOURCE[0]}")/project.sh"
+
 mnist_classpath_file="$mnist_root/target/classpath.txt"
 
 mnist_build_if_needed() {
   local stamp="$mnist_root/target/.local-build"
-  if [[ -f "$stamp" && -f "$mnist_classpath_file" \
-        && -z "$(find "$mnist_root/src/main" "$mnist_root/pom.xml" "$mnist_root/conf" -newer "$stamp" -print -quit)" ]]; then
+  if [[ -f "$mnist_classpath_file" ]] && ! sources_newer_than "$stamp"; then
     return
   fi
   echo "Building mnist-spark (mvn compile)..." >&2
@@ -21,9 +24,16 @@ mnist_build_if_needed() {
 
 mnist_java() {
   local main_class=$1; shift
+  local java_opts
+  # JAVA_OPTS holds several options separated by blanks, as with java's own JDK_JAVA_OPTIONS.
+  read -r -a java_opts <<<"${JAVA_OPTS:--Xmx8g}"
   # Loopback only, and one OpenMP thread per Spark task unless the caller says otherwise.
   SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" \
-    java @"$mnist_root/conf/java17.args" ${JAVA_OPTS:--Xmx8g} \
+    java @"$mnist_root/conf/java17.args" "${java_opts[@]}" \
     -Dlog4j2.configurationFile="$mnist_root/conf/log4j2.properties" \
     -cp "$mnist_root/target/classes:$(cat "$mnist_classpath_file")" "$main_class" "$@"
+}
+
+mnist_cli() {
+  mnist_java "$MAIN_CLASS" "$@"
 }

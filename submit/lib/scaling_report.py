@@ -106,7 +106,8 @@ def with_speedups(rows):
 
 def markdown(rows):
     lines = ["| workers | outer optimizer | minibatch x frequency | test accuracy (errors) | validation accuracy "
-             "| train s | wall s (x 2 workers') | rounds | round: fit s / averaging s | averaging share | predicted speed-up on N machines |",
+             "| train s | wall s (x 2 workers') | rounds | round: fit s / averaging s | averaging share "
+             "| predicted speed-up on N machines |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         validation = f"{r['validation_accuracy']:.2%}" if r["validation_accuracy"] is not None else "-"

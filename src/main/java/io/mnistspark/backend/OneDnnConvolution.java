@@ -8,7 +8,6 @@ import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -280,78 +279,6 @@ final class OneDnnConvolution implements ConvolutionHelper {
 
         private static memory.desc layout(long[] shape, memory.format_tag tag) {
             return OneDnn.floats(shape, tag);
-        }
-    }
-
-    /**
-     * One argument of a primitive: the ND4J array it comes from or goes to (bound before each call), the memory the
-     * primitive works in, and the reorder between the two when oneDNN wants another layout.
-     */
-    private static final class Operand {
-        private final memory user;
-        private final memory internal;
-        private final reorder reorder; // null when the primitive works in the user's memory itself
-        private long boundAddress;
-        private long loadedAddress;
-
-        @SuppressWarnings("ReferenceEquality") // of() passes the user's memory itself when no reorder is needed
-        private Operand(memory user, memory internal, boolean isInput) {
-            this.user = user;
-            this.internal = internal;
-            this.reorder = user == internal ? null
-                    : isInput ? new reorder(user, internal) : new reorder(internal, user);
-        }
-
-        static Operand input(memory.desc userLayout, memory.desc wanted) {
-            return of(userLayout, wanted, true);
-        }
-
-        static Operand output(memory.desc userLayout, memory.desc wanted) {
-            return of(userLayout, wanted, false);
-        }
-
-        private static Operand of(memory.desc userLayout, memory.desc wanted, boolean isInput) {
-            memory user = OneDnn.unbound(userLayout);
-            return new Operand(user, userLayout.equals(wanted) ? user : new memory(wanted, OneDnn.CPU), isInput);
-        }
-
-        boolean wants(memory.desc layout) {
-            return internal.get_desc().equals(layout);
-        }
-
-        memory primitiveMemory() {
-            return internal;
-        }
-
-        Operand bind(INDArray array) {
-            boundAddress = OneDnn.addressOf(array);
-            OneDnn.bind(user, array);
-            return this;
-        }
-
-        /** Copies the bound array into the primitive's layout. */
-        void load(stream stream) {
-            if (reorder != null) {
-                reorder.execute(stream, user, internal);
-            }
-            loadedAddress = boundAddress;
-        }
-
-        /** True when the primitive's memory already holds the bound array, loaded by {@link #load} since the last
-         * {@link #forget}. */
-        boolean holdsLoaded() {
-            return reorder == null || loadedAddress == boundAddress;
-        }
-
-        void forget() {
-            loadedAddress = 0;
-        }
-
-        /** Copies the primitive's result out to the bound array. */
-        void store(stream stream) {
-            if (reorder != null) {
-                reorder.execute(stream, internal, user);
-            }
         }
     }
 }

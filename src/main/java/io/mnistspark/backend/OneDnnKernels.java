@@ -1,11 +1,15 @@
 package io.mnistspark.backend;
 
 import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.TrainingHook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * oneDNN path (docs/performance.md).
  *
  * <p>For networks that are trained and then thrown away, like the copies dl4j-spark builds for its workers: the ReLUs
- * are replaced in the network's layer configuration, which a saved copy of that configuration would name.
+ * are replaced in the network's layer configuration, which a saved copy of that configuration would name. So the
+ * kernels are installed only through {@link #trainingHook()} and {@link #copyForTiming}, and the places that save a
+ * network refuse one that has them ({@link #requireNotInstalled}).
  *
  * <p>Switch: {@code -Dmnist.onednn.direct=false} or {@code MNIST_ONEDNN_DIRECT=false} keeps DL4J's own code; the
  * general oneDNN switch of {@link NativeBackend} turns this off too. Where oneDNN's native library cannot load,
@@ -29,12 +35,6 @@ public final class OneDnnKernels {
 
     private static final Logger log = LoggerFactory.getLogger(OneDnnKernels.class);
 
-    /*
-     * DL4J M2 chooses a convolution layer's helper by class name when the layer is created and offers no way to set
-     * another one, so the protected field is set directly.
-     */
-    private static final Field CONVOLUTION_HELPER = convolutionHelperField();
-
     private OneDnnKernels() {
     }
 
@@ -43,18 +43,72 @@ public final class OneDnnKernels {
         return NativeBackend.enabled() && NativeBackend.switchedOn(SWITCH_PROPERTY, SWITCH_ENV);
     }
 
+    /**
+     * The dl4j-spark training hook that installs the kernels on each worker's network before it trains; empty when
+     * {@link #enabled()} says no. Ask on the driver: the hook travels to the executors, which then follow the driver's
+     * switch without settings of their own.
+     */
+    public static Optional<TrainingHook> trainingHook() {
+        return enabled() ? Optional.of(new OneDnnKernelsHook()) : Optional.empty();
+    }
+
     /** Whether oneDNN's native library loads in this JVM (loading it on first call). */
     public static boolean available() {
         return NativeLibrary.LOADED;
     }
 
     /**
+     * A copy of {@code network} (configuration, parameters, updater state) with the kernels installed, for timing
+     * and comparing training steps; {@code network} itself is left as it is. The copy cannot be saved
+     * ({@link #requireNotInstalled}). Without oneDNN here it keeps DL4J's own code.
+     */
+    public static MultiLayerNetwork copyForTiming(MultiLayerNetwork network) {
+        MultiLayerNetwork copy = network.clone();
+        install(copy);
+        return copy;
+    }
+
+    /** The indices of the layers of {@code network} that run a kernel of this package. */
+    public static List<Integer> layersOnKernels(MultiLayerNetwork network) {
+        List<Integer> found = new ArrayList<>();
+        Layer[] layers = network.getLayers();
+        for (int index = 0; index < layers.length; index++) {
+            boolean convolution = layers[index] instanceof ConvolutionLayer layer
+                    && layer.getHelper() instanceof OneDnnConvolution;
+            // The configuration DL4J saves, the one installRelu changes
+            boolean relu = network.getLayerWiseConfigurations().getConf(index).getLayer() instanceof BaseLayer layer
+                    && layer.getActivationFn() instanceof OneDnnRelu;
+            if (convolution || relu) {
+                found.add(index);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Fails when {@code network} runs the kernels; whatever saves a network calls this before it writes anything.
+     * {@link OneDnnRelu} sits in the layers' configuration, which DL4J saves by class name: the model would load only
+     * where mnist-spark's classes are, and bring the kernels with it.
+     *
+     * @throws IllegalStateException naming the layers
+     */
+    public static void requireNotInstalled(MultiLayerNetwork network) {
+        List<Integer> layers = layersOnKernels(network);
+        if (!layers.isEmpty()) {
+            throw new IllegalStateException("Refusing to save a network whose layers " + layers + " run mnist-spark's "
+                    + "oneDNN kernels: they belong on networks that are thrown away after training or timing (the "
+                    + "workers' and OneDnnKernels.copyForTiming's); save the network they were not installed on");
+        }
+    }
+
+    /**
      * Gives each 2-D convolution layer of {@code network} a {@link OneDnnConvolution} and each plain ReLU a
-     * {@link OneDnnRelu}, where it does not have them yet. Does nothing when oneDNN cannot load here.
+     * {@link OneDnnRelu}, where it does not have them yet. Does nothing when oneDNN cannot load here. Only for
+     * networks that are thrown away after training or timing: {@link #trainingHook()} and {@link #copyForTiming}.
      *
      * @return how many layers changed now
      */
-    public static int install(MultiLayerNetwork network) {
+    static int install(MultiLayerNetwork network) {
         if (!NativeLibrary.LOADED) {
             return 0;
         }
@@ -90,20 +144,29 @@ public final class OneDnnKernels {
 
     private static void setHelper(Layer layer, ConvolutionHelper helper) {
         try {
-            CONVOLUTION_HELPER.set(layer, helper);
+            ConvolutionHelperField.FIELD.set(layer, helper);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot set the helper of " + layer, e);
         }
     }
 
-    private static Field convolutionHelperField() {
-        try {
-            Field field = ConvolutionLayer.class.getDeclaredField("helper");
-            field.setAccessible(true);
-            return field;
-        } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("DL4J's ConvolutionLayer has no 'helper' field: not the 1.0.0-M2 it was "
-                    + "written for", e);
+    /**
+     * DL4J M2 chooses a convolution layer's helper by class name when the layer is created and offers no way to set
+     * another one, so the protected field is set directly. Looked up on the first install, not when this class loads:
+     * asking whether the kernels are on must not depend on DL4J's internals.
+     */
+    private static final class ConvolutionHelperField {
+        static final Field FIELD = lookUp();
+
+        private static Field lookUp() {
+            try {
+                Field field = ConvolutionLayer.class.getDeclaredField("helper");
+                field.setAccessible(true);
+                return field;
+            } catch (NoSuchFieldException e) {
+                throw new IllegalStateException("DL4J's ConvolutionLayer has no 'helper' field: not the 1.0.0-M2 it "
+                        + "was written for", e);
+            }
         }
     }
 

@@ -26,8 +26,8 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
  * element for what is a compare and a select. With this activation two training threads at batch 64 went from 3,671 to
  * 4,139 images/s (docs/performance.md). Arrays it does not cover (not dense, not float) go to DL4J's own code.
  *
- * <p>It is an activation object, so it lives in a layer's configuration: {@link OneDnnKernels} puts it only into the
- * networks dl4j-spark builds for its workers, which are trained and thrown away, never saved.
+ * <p>It is an activation object, so it lives in a layer's configuration: {@link OneDnnKernels} puts it only into
+ * networks that are trained or timed and then thrown away, and refuses to let one be saved.
  */
 @SuppressWarnings("VariableNameSameAsType") // oneDNN's types are lower-case (stream, memory): named after the type
 final class OneDnnRelu extends ActivationReLU {
@@ -44,8 +44,8 @@ final class OneDnnRelu extends ActivationReLU {
             return super.getActivation(in, training);
         }
         Primitives primitives = primitivesFor(in.length());
-        OneDnn.bind(primitives.source, in);
-        OneDnn.bind(primitives.destination, in); // in place, as DL4J's ReLU
+        primitives.source.bind(in);
+        primitives.destination.bind(in); // in place, as DL4J's ReLU
         primitives.forward.execute(stream(), primitives.forwardArgs);
         return in;
     }
@@ -57,9 +57,9 @@ final class OneDnnRelu extends ActivationReLU {
         }
         INDArray gradient = in.ulike();
         Primitives primitives = primitivesFor(in.length());
-        OneDnn.bind(primitives.source, in);
-        OneDnn.bind(primitives.deltaIn, epsilon);
-        OneDnn.bind(primitives.deltaOut, gradient);
+        primitives.source.bind(in);
+        primitives.deltaIn.bind(epsilon);
+        primitives.deltaOut.bind(gradient);
         primitives.backward.execute(stream(), primitives.backwardArgs);
         return new Pair<>(gradient, null);
     }
@@ -91,10 +91,10 @@ final class OneDnnRelu extends ActivationReLU {
 
     /** Forward and backward ReLU over arrays of one length, seen as flat vectors (the layout does not matter). */
     private static final class Primitives {
-        final memory source;
-        final memory destination;
-        final memory deltaIn;
-        final memory deltaOut;
+        final Operand source;
+        final Operand destination;
+        final Operand deltaIn;
+        final Operand deltaOut;
         final eltwise_forward forward;
         final eltwise_backward backward;
         final IntMemoryMap forwardArgs = new IntMemoryMap();
@@ -107,15 +107,15 @@ final class OneDnnRelu extends ActivationReLU {
             forward = new eltwise_forward(forwardPlan);
             backward = new eltwise_backward(new eltwise_backward.primitive_desc(
                     new eltwise_backward.desc(eltwise_relu, vector, vector, 0f, 0f), OneDnn.CPU, forwardPlan));
-            source = OneDnn.unbound(vector);
-            destination = OneDnn.unbound(vector);
-            deltaIn = OneDnn.unbound(vector);
-            deltaOut = OneDnn.unbound(vector);
-            forwardArgs.put(DNNL_ARG_SRC, source);
-            forwardArgs.put(DNNL_ARG_DST, destination);
-            backwardArgs.put(DNNL_ARG_SRC, source);
-            backwardArgs.put(DNNL_ARG_DIFF_DST, deltaIn);
-            backwardArgs.put(DNNL_ARG_DIFF_SRC, deltaOut);
+            source = Operand.inPlace(vector);
+            destination = Operand.inPlace(vector);
+            deltaIn = Operand.inPlace(vector);
+            deltaOut = Operand.inPlace(vector);
+            forwardArgs.put(DNNL_ARG_SRC, source.primitiveMemory());
+            forwardArgs.put(DNNL_ARG_DST, destination.primitiveMemory());
+            backwardArgs.put(DNNL_ARG_SRC, source.primitiveMemory());
+            backwardArgs.put(DNNL_ARG_DIFF_DST, deltaIn.primitiveMemory());
+            backwardArgs.put(DNNL_ARG_DIFF_SRC, deltaOut.primitiveMemory());
         }
     }
 }

@@ -37,6 +37,19 @@ public final class MnistCli implements Runnable {
 
     public static void main(String[] args) {
         NativeBackend.configure();
-        System.exit(commandLine().execute(args));
+        int exitCode = commandLine().execute(args);
+        // In YARN's cluster deploy mode this main runs inside Spark's ApplicationMaster, which reports the final status
+        // when main returns. A System.exit(0) there ran the shutdown hook first: "Shutdown hook called before final
+        // status was reported", the application was marked FAILED after it had committed its output, and YARN started
+        // a second attempt. A failure still exits with its code, which the ApplicationMaster reports as failed.
+        if (exitCode != ExitCodes.OK || !insideYarnApplicationMaster()) {
+            System.exit(exitCode);
+        }
+    }
+
+    /** Spark passes a cluster-mode driver its configuration as system properties. */
+    private static boolean insideYarnApplicationMaster() {
+        return "yarn".equals(System.getProperty("spark.master"))
+                && "cluster".equals(System.getProperty("spark.submit.deployMode"));
     }
 }

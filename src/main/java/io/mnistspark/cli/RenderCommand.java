@@ -5,7 +5,7 @@ import io.mnistspark.digits.DigitImage;
 import io.mnistspark.digits.PredictionInputException;
 import io.mnistspark.output.OutputExistsException;
 import io.mnistspark.output.RunSamples;
-import io.mnistspark.output.TestDigit;
+import io.mnistspark.evaluation.Prediction;
 import io.mnistspark.pictures.DigitPictures;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -134,8 +134,8 @@ final class RenderCommand implements Callable<Integer> {
         RunSamples samples = RunSamples.load(run, Optional.ofNullable(dataDir), conf);
         // One seeded generator for both choices, so the seed alone fixes the sheet
         Random random = new Random(seed);
-        List<TestDigit> misclassified = RunSamples.pick(samples.misclassified(), count, random);
-        List<TestDigit> correct = RunSamples.pick(samples.correct(), count, random).stream()
+        List<Prediction> misclassified = RunSamples.pick(samples.misclassified(), count, random);
+        List<Prediction> correct = RunSamples.pick(samples.correct(), count, random).stream()
                 .map(samples::withPixels).toList();
         write(DigitPictures.sheet(misclassified, samples.misclassified().size(), correct, samples.correct().size()),
                 output, conf);

@@ -65,7 +65,7 @@ final class StepTimer {
         MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(0.002, seed));
         network.init();
         if (kernels) {
-            OneDnnKernels.install(network);
+            network = OneDnnKernels.copyForTiming(network);
         }
         Nd4j.getRandom().setSeed(seed);
         INDArray features = Nd4j.rand(DataType.FLOAT, batch, ReferenceCnn.CHANNELS, ReferenceCnn.HEIGHT,

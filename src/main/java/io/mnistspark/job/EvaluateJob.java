@@ -13,6 +13,7 @@ import io.mnistspark.output.RunInfo;
 import io.mnistspark.output.RunJson;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -43,22 +44,21 @@ public final class EvaluateJob {
         Configuration hadoopConf = sc.hadoopConfiguration();
         MultiLayerNetwork network = ModelStore.load(model, hadoopConf);
         RunFolder folder = RunFolder.begin(config.outputDir(), config.overwrite(), hadoopConf);
-        try {
+        TestSetEvaluation.Outcome outcome = JobSupport.writeRun(folder, staging -> {
             MnistFiles.SplitSummary test = JobSupport.inspect(config.dataDir(), Split.TEST, hadoopConf);
             int testCount = JobSupport.limited(test.count(), config.testLimit());
             JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount);
-            TestSetEvaluation.Outcome outcome = TestSetEvaluation.evaluateAndWrite(sc, network, testSlices,
-                    new ResultWriter(spark, folder), null, null, null);
+            TestSetEvaluation.Outcome evaluated = TestSetEvaluation.evaluateAndWrite(sc, network, testSlices,
+                    new ResultWriter(spark, staging), Optional.empty());
             RunInfo info = new RunInfo("evaluate", started)
                     .put(RunJson.MODEL, model)
                     .put(RunJson.CONFIG, ConfigLoader.only(ConfigLoader.toProperties(config), ConfigKeys.EVALUATION))
                     .put(RunJson.DATA, Map.of(RunJson.TEST, JobSupport.dataFacts(test, testCount)))
-                    .put(RunJson.SPARK, JobSupport.sparkFacts(sc));
-            JobSupport.commit(folder, info, outcome, testCount, console);
-            return outcome.evaluation();
-        } catch (RuntimeException e) {
-            folder.abort();
-            throw e;
-        }
+                    .put(RunJson.SPARK, JobSupport.sparkFacts(sc))
+                    .put(RunJson.FINAL_ACCURACY, evaluated.evaluation().accuracy());
+            return new JobSupport.Written<>(info, evaluated);
+        });
+        console.accept(outcome.summary(folder.target()));
+        return outcome.evaluation();
     }
 }

@@ -9,11 +9,11 @@ import io.mnistspark.output.Tables;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** Steps every job takes the same way: checking a split, describing the run, committing the output. */
+/** Steps every job takes the same way: checking a split, describing the run, writing the run folder. */
 final class JobSupport {
 
     private JobSupport() {
@@ -29,13 +29,24 @@ final class JobSupport {
         return limit > 0 ? Math.min(limit, available) : available;
     }
 
-    /** Writes run.json, moves the output into place and prints the one-line summary. */
-    static void commit(RunFolder folder, RunInfo info, TestSetEvaluation.Outcome outcome, int testCount,
-            Consumer<String> console) {
-        info.put(RunJson.FINAL_ACCURACY, outcome.evaluation().accuracy());
-        folder.writeText(Tables.RUN_JSON, info.toJson(Instant.now()));
-        folder.commit();
-        console.accept(outcome.summary(testCount, folder.target()));
+    /** What a job's work in its run folder leaves besides the files: the run.json record and the job's result. */
+    record Written<T>(RunInfo info, T result) {
+    }
+
+    /**
+     * The one way a job writes its run folder: does the work in the staging folder, writes run.json and commits. On
+     * any failure it removes the staging folder, so an earlier run in the target stays as it was, and rethrows.
+     */
+    static <T> T writeRun(RunFolder folder, Function<RunFolder, Written<T>> work) {
+        try {
+            Written<T> written = work.apply(folder);
+            folder.writeText(Tables.RUN_JSON, written.info().toJson(Instant.now()));
+            folder.commit();
+            return written.result();
+        } catch (RuntimeException e) {
+            folder.abort();
+            throw e;
+        }
     }
 
     static Map<String, Object> dataFacts(MnistFiles.SplitSummary summary, int used) {

@@ -5,7 +5,6 @@ import io.mnistspark.digits.DigitClassifier;
 import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitCsvException;
 import io.mnistspark.digits.DigitImage;
-import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.PredictionTables;
 import io.mnistspark.output.RowBuilder;
 import io.mnistspark.output.RunFolder;
@@ -70,36 +69,42 @@ public final class PredictJob {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoopConf = sc.hadoopConfiguration();
         DigitClassifier classifier = DigitClassifier.load(model, hadoopConf);
-        Optional<RunFolder> folder = outputDir.map(dir -> RunFolder.begin(dir, overwrite, hadoopConf));
-        try {
-            // List the inputs on the driver
-            DigitFiles.Listing listing = DigitFiles.list(inputs, hadoopConf);
-
-            // Read, parse and score on the executors, with the model broadcast once
-            Broadcast<DigitClassifier.Snapshot> snapshot = sc.broadcast(classifier.snapshot());
-            int partitions = Math.max(1, Math.min(listing.files().size(), Math.max(sc.defaultParallelism(),
-                    (listing.files().size() + FILES_PER_PARTITION - 1) / FILES_PER_PARTITION)));
-            JavaRDD<FileOutcome> outcomes = sc.parallelize(listing.files(), partitions)
-                    .mapPartitions(new ScoreFiles(snapshot, new SerializableConfiguration(hadoopConf))).cache();
-            List<FileOutcome> all = new ArrayList<>(outcomes.collect());
-            all.addAll(listing.failures());
-            all.sort(Comparator.comparingInt(FileOutcome::position));
-            List<FileOutcome> scored = all.stream().filter(FileOutcome::isScored).toList();
-            List<FileOutcome> failed = all.stream().filter(o -> !o.isScored()).toList();
-
-            // Write the tables and commit the folder
-            folder.ifPresent(f -> write(spark, f, outcomes, failed, scored.size(), started));
-            outcomes.unpersist();
-            snapshot.destroy();
-            return new Result(scored, failed, folder.map(RunFolder::target));
-        } catch (RuntimeException e) {
-            folder.ifPresent(RunFolder::abort);
-            throw e;
+        if (outputDir.isEmpty()) {
+            return score(spark, classifier, Optional.empty(), started).result();
         }
+        RunFolder folder = RunFolder.begin(outputDir.get(), overwrite, hadoopConf);
+        return JobSupport.writeRun(folder, staging -> score(spark, classifier, Optional.of(staging), started));
     }
 
-    private void write(SparkSession spark, RunFolder folder, JavaRDD<FileOutcome> outcomes, List<FileOutcome> failed,
-            int scoredCount, Instant started) {
+    /** Lists, reads and scores the inputs; writes the two tables into {@code folder} when there is one. */
+    private JobSupport.Written<Result> score(SparkSession spark, DigitClassifier classifier,
+            Optional<RunFolder> folder, Instant started) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoopConf = sc.hadoopConfiguration();
+        // List the inputs on the driver
+        DigitFiles.Listing listing = DigitFiles.list(inputs, hadoopConf);
+
+        // Read, parse and score on the executors, with the model broadcast once
+        Broadcast<DigitClassifier.Snapshot> snapshot = sc.broadcast(classifier.snapshot());
+        int partitions = Math.max(1, Math.min(listing.files().size(), Math.max(sc.defaultParallelism(),
+                (listing.files().size() + FILES_PER_PARTITION - 1) / FILES_PER_PARTITION)));
+        JavaRDD<FileOutcome> outcomes = sc.parallelize(listing.files(), partitions)
+                .mapPartitions(new ScoreFiles(snapshot, new SerializableConfiguration(hadoopConf))).cache();
+        List<FileOutcome> all = new ArrayList<>(outcomes.collect());
+        all.addAll(listing.failures());
+        all.sort(Comparator.comparingInt(FileOutcome::position));
+        List<FileOutcome> scored = all.stream().filter(FileOutcome::isScored).toList();
+        List<FileOutcome> failed = all.stream().filter(o -> !o.isScored()).toList();
+
+        folder.ifPresent(f -> writeTables(spark, f, outcomes, failed));
+        outcomes.unpersist();
+        snapshot.destroy();
+        return new JobSupport.Written<>(runInfo(spark, scored.size(), failed.size(), started),
+                new Result(scored, failed, folder.map(RunFolder::target)));
+    }
+
+    private void writeTables(SparkSession spark, RunFolder folder, JavaRDD<FileOutcome> outcomes,
+            List<FileOutcome> failed) {
         spark.createDataFrame(outcomes.filter(FileOutcome::isScored).map(PredictJob::predictionRow),
                         PredictionTables.FILE_PREDICTIONS_SCHEMA)
                 .orderBy(PredictionTables.FILE).coalesce(1).write().mode(SaveMode.ErrorIfExists)
@@ -110,17 +115,18 @@ public final class PredictJob {
                 .build()).toList();
         spark.createDataFrame(failedRows, PredictionTables.FAILED_FILES_SCHEMA).coalesce(1).write()
                 .mode(SaveMode.ErrorIfExists).parquet(folder.path(PredictionTables.FAILED_FILES));
+    }
+
+    private RunInfo runInfo(SparkSession spark, int scoredCount, int failedCount, Instant started) {
         Map<String, Object> sparkFacts = new LinkedHashMap<>();
         sparkFacts.put(RunJson.MASTER, spark.sparkContext().master());
         sparkFacts.put(RunJson.APPLICATION_ID, spark.sparkContext().applicationId());
-        RunInfo info = new RunInfo("predict", started)
+        return new RunInfo("predict", started)
                 .put(RunJson.MODEL, model)
                 .put(RunJson.INPUTS, inputs)
                 .put(RunJson.FILES_SCORED, scoredCount)
-                .put(RunJson.FILES_FAILED, failed.size())
+                .put(RunJson.FILES_FAILED, failedCount)
                 .put(RunJson.SPARK, sparkFacts);
-        folder.writeText(Tables.RUN_JSON, info.toJson(Instant.now()));
-        folder.commit();
     }
 
     private static Row predictionRow(FileOutcome outcome) {

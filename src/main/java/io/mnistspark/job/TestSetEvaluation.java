@@ -7,6 +7,7 @@ import io.mnistspark.evaluation.DistributedEvaluator;
 import io.mnistspark.evaluation.Prediction;
 import io.mnistspark.model.ReferenceCnn;
 import io.mnistspark.output.ResultWriter;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -28,7 +29,8 @@ final class TestSetEvaluation {
 
     /** The evaluation and how long predicting and evaluating took (without writing). */
     record Outcome(Evaluation evaluation, double seconds) {
-        String summary(int images, String output) {
+        String summary(String output) {
+            long images = evaluation.getNumRowCounter();
             return String.format("Test accuracy %.4f on %d images (evaluated in %.1f s, %.0f images/s); output in %s",
                     evaluation.accuracy(), images, seconds, images / seconds, output);
         }
@@ -36,14 +38,13 @@ final class TestSetEvaluation {
 
     /** Predicts, evaluates and writes metrics, class metrics, confusion matrix, predictions and misclassified. */
     static Outcome evaluateAndWrite(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<Slice> test,
-            ResultWriter writer, Double trainSeconds, Integer epochs, Long trainExamples) {
+            ResultWriter writer, Optional<ResultWriter.TrainingFacts> training) {
         long start = System.nanoTime();
         JavaRDD<Prediction> predictions = DistributedEvaluator.predict(sc, network, test).cache();
         try {
             Evaluation evaluation = DistributedEvaluator.evaluate(predictions, ReferenceCnn.CLASSES);
             double evalSeconds = (System.nanoTime() - start) / 1e9;
-            writer.writeMetrics(evaluation, new ResultWriter.RunFacts(evalSeconds, trainSeconds, epochs,
-                    trainExamples));
+            writer.writeMetrics(evaluation, new ResultWriter.RunFacts(evalSeconds, training));
             writer.writeClassMetrics(evaluation, ReferenceCnn.CLASSES);
             writer.writeConfusionMatrix(evaluation, ReferenceCnn.CLASSES);
             writer.writePredictions(predictions);

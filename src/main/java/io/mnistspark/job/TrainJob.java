@@ -66,58 +66,66 @@ public final class TrainJob {
                 warning -> console.accept("WARNING: " + warning));
         Optional<Checkpoints.Saved> resumable = Resumption.checkBeforeStart(config, checkpoints, console);
         RunFolder folder = RunFolder.begin(config.outputDir(), config.overwrite(), hadoopConf);
-        if (config.resume() || config.overwrite()) {
-            folder.removeStaleStagingFolders(console);
-        }
-        try {
-            // Check both splits end to end before any training starts
-            MnistFiles.SplitSummary train = JobSupport.inspect(config.dataDir(), Split.TRAIN, hadoopConf);
-            MnistFiles.SplitSummary test = JobSupport.inspect(config.dataDir(), Split.TEST, hadoopConf);
-            int usedCount = JobSupport.limited(train.count(), config.trainLimit());
-            int trainCount = trainingImages(usedCount);
-            int testCount = JobSupport.limited(test.count(), config.testLimit());
-            RoundPlan plan = RoundPlan.of(new RoundPlan.Request(config.batchSizePerWorker(), config.stepsPerEpoch(),
-                    config.averagingFrequency(), config.roundsPerEpoch()), workers(sc), trainCount);
-            Resumption resumption = new Resumption(Resumption.fingerprint(config, train, test, trainCount,
-                    testCount, plan, networkConfiguration()), resumable, started);
-            console.accept(String.format("Training on %d images%s, evaluating on %d test images, master %s, "
-                    + "%d workers, %d minibatches of %d per worker between averagings (%d rounds an epoch)%s",
-                    trainCount, config.validationImages() > 0 ? ", validating on " + config.validationImages() : "",
-                    testCount, sc.master(), plan.workers(), plan.averagingFrequency(), plan.batchSizePerWorker(),
-                    plan.roundsPerEpoch(trainCount), resumption.describe()));
+        TestSetEvaluation.Outcome outcome = JobSupport.writeRun(folder, staging -> {
+            if (config.resume() || config.overwrite()) {
+                staging.removeStaleStagingFolders(console);
+            }
+            return trainAndEvaluate(spark, staging, checkpoints, resumable, started);
+        });
+        console.accept(outcome.summary(folder.target()));
+        checkpoints.deleteAll();
+        return outcome.evaluation();
+    }
 
-            JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount)
-                    .persist(StorageLevel.MEMORY_ONLY());
-            TimedCheckpoints checkpointer = new TimedCheckpoints(checkpoints, resumption);
-            DistributedTrainer.Result result = train(sc, train.files(), trainCount, plan, testSlices, resumption,
-                    checkpointer);
+    /** Trains, evaluates and writes every table and the model into the staging folder; says what run.json records. */
+    private JobSupport.Written<TestSetEvaluation.Outcome> trainAndEvaluate(SparkSession spark, RunFolder folder,
+            Checkpoints checkpoints, Optional<Checkpoints.Saved> resumable, Instant started) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoopConf = sc.hadoopConfiguration();
+        // Check both splits end to end before any training starts
+        MnistFiles.SplitSummary train = JobSupport.inspect(config.dataDir(), Split.TRAIN, hadoopConf);
+        MnistFiles.SplitSummary test = JobSupport.inspect(config.dataDir(), Split.TEST, hadoopConf);
+        int usedCount = JobSupport.limited(train.count(), config.trainLimit());
+        int trainCount = trainingImages(usedCount);
+        int testCount = JobSupport.limited(test.count(), config.testLimit());
+        RoundPlan plan = RoundPlan.of(new RoundPlan.Request(config.batchSizePerWorker(), config.stepsPerEpoch(),
+                config.averagingFrequency(), config.roundsPerEpoch()), workers(sc), trainCount);
+        Resumption resumption = new Resumption(Resumption.fingerprint(config, train, test, trainCount,
+                testCount, plan, networkConfiguration()), resumable, started);
+        console.accept(String.format("Training on %d images%s, evaluating on %d test images, master %s, "
+                + "%d workers, %d minibatches of %d per worker between averagings (%d rounds an epoch)%s",
+                trainCount, config.validationImages() > 0 ? ", validating on " + config.validationImages() : "",
+                testCount, sc.master(), plan.workers(), plan.averagingFrequency(), plan.batchSizePerWorker(),
+                plan.roundsPerEpoch(trainCount), resumption.describe()));
 
-            // Evaluate distributed and write everything
-            ResultWriter writer = new ResultWriter(spark, folder);
-            TestSetEvaluation.Outcome outcome = TestSetEvaluation.evaluateAndWrite(sc, result.network(), testSlices,
-                    writer, result.trainSeconds(), config.epochs(), (long) trainCount);
-            testSlices.unpersist();
-            writer.writeTrainingHistory(result.history());
-            writer.writeTrainingRounds(result.rounds());
-            ModelStore.save(result.network(), folder);
-            RunInfo info = new RunInfo("train", started)
-                    .put(RunJson.CONFIG, ConfigLoader.toProperties(config))
-                    .put(RunJson.DATA, Map.of(RunJson.TRAIN, JobSupport.dataFacts(train, trainCount),
-                            RunJson.VALIDATION, Map.of(RunJson.FIRST_INDEX, trainCount, RunJson.EXAMPLES,
-                                    config.validationImages()),
-                            RunJson.TEST, JobSupport.dataFacts(test, testCount)))
-                    .put(RunJson.DERIVED, derivedFacts(plan, trainCount))
-                    .put(RunJson.SPARK, JobSupport.sparkFacts(sc))
-                    .put(RunJson.TRAIN_SECONDS, result.trainSeconds())
-                    .put(RunJson.CHECKPOINT_SECONDS, checkpointer.seconds)
-                    .put(RunJson.ATTEMPTS, resumption.attemptsEndingNow());
-            JobSupport.commit(folder, info, outcome, testCount, console);
-            checkpoints.deleteAll();
-            return outcome.evaluation();
-        } catch (RuntimeException e) {
-            folder.abort();
-            throw e;
-        }
+        JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount)
+                .persist(StorageLevel.MEMORY_ONLY());
+        TimedCheckpoints checkpointer = new TimedCheckpoints(checkpoints, resumption);
+        DistributedTrainer.Result result = train(sc, train.files(), trainCount, plan, testSlices, resumption,
+                checkpointer);
+
+        // Evaluate distributed and write everything
+        ResultWriter writer = new ResultWriter(spark, folder);
+        TestSetEvaluation.Outcome outcome = TestSetEvaluation.evaluateAndWrite(sc, result.network(), testSlices,
+                writer, Optional.of(new ResultWriter.TrainingFacts(result.trainSeconds(), config.epochs(),
+                        trainCount)));
+        testSlices.unpersist();
+        writer.writeTrainingHistory(result.history());
+        writer.writeTrainingRounds(result.rounds());
+        ModelStore.save(result.network(), folder);
+        RunInfo info = new RunInfo("train", started)
+                .put(RunJson.CONFIG, ConfigLoader.toProperties(config))
+                .put(RunJson.DATA, Map.of(RunJson.TRAIN, JobSupport.dataFacts(train, trainCount),
+                        RunJson.VALIDATION, Map.of(RunJson.FIRST_INDEX, trainCount, RunJson.EXAMPLES,
+                                config.validationImages()),
+                        RunJson.TEST, JobSupport.dataFacts(test, testCount)))
+                .put(RunJson.DERIVED, derivedFacts(plan, trainCount))
+                .put(RunJson.SPARK, JobSupport.sparkFacts(sc))
+                .put(RunJson.TRAIN_SECONDS, result.trainSeconds())
+                .put(RunJson.CHECKPOINT_SECONDS, checkpointer.seconds)
+                .put(RunJson.ATTEMPTS, resumption.attemptsEndingNow())
+                .put(RunJson.FINAL_ACCURACY, outcome.evaluation().accuracy());
+        return new JobSupport.Written<>(info, outcome);
     }
 
     /** Trains by parameter averaging on minibatches cut from the training images broadcast to the executors. */

@@ -2,6 +2,7 @@ package io.mnistspark.output;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnistspark.backend.OneDnnKernels;
 import io.mnistspark.data.Sha256;
 import io.mnistspark.training.EpochRecord;
 import io.mnistspark.training.RoundRecord;
@@ -95,8 +96,13 @@ public final class Checkpoints {
         return folder.toString();
     }
 
-    /** Writes a checkpoint of {@code state} and keeps only the newest two. */
+    /**
+     * Writes a checkpoint of {@code state} and keeps only the newest two.
+     *
+     * @throws IllegalStateException when the state's network runs mnist-spark's oneDNN kernels; nothing is written then
+     */
     public void save(TrainingState state, Map<String, String> fingerprint, List<Map<String, Object>> attempts) {
+        OneDnnKernels.requireNotInstalled(state.network());
         String name = String.format("epoch-%04d-round-%04d", state.epoch(), state.round());
         Path temporary = new Path(folder, ".tmp-" + name + "-" + UUID.randomUUID());
         Path target = new Path(folder, name);

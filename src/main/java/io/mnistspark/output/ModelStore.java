@@ -1,5 +1,6 @@
 package io.mnistspark.output;
 
+import io.mnistspark.backend.OneDnnKernels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +16,13 @@ public final class ModelStore {
     private ModelStore() {
     }
 
+    /**
+     * Writes the network with its updater state as the run's model zip.
+     *
+     * @throws IllegalStateException when the network runs mnist-spark's oneDNN kernels; nothing is written then
+     */
     public static void save(MultiLayerNetwork network, RunFolder folder) {
+        OneDnnKernels.requireNotInstalled(network);
         String file = RunLayout.MODEL_ZIP;
         try (OutputStream out = folder.create(file)) {
             ModelSerializer.writeModel(network, out, true);

@@ -6,6 +6,7 @@ import io.mnistspark.training.RoundRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,7 +28,11 @@ public final class ResultWriter {
     }
 
     /** Facts about the run that the metrics row carries besides the evaluation itself. */
-    public record RunFacts(double evalSeconds, Double trainSeconds, Integer epochs, Long trainExamples) {
+    public record RunFacts(double evalSeconds, Optional<TrainingFacts> training) {
+    }
+
+    /** What a 'train' run adds to its metrics row; an 'evaluate' run trained nothing and leaves these null. */
+    public record TrainingFacts(double trainSeconds, int epochs, long trainExamples) {
     }
 
     public void writeMetrics(Evaluation evaluation, RunFacts facts) {
@@ -41,10 +46,10 @@ public final class ResultWriter {
                 .set(Tables.EXAMPLES, examples)
                 .set(Tables.CORRECT, correct)
                 .set(Tables.MISCLASSIFIED_COUNT, examples - correct)
-                .set(Tables.TRAIN_SECONDS, facts.trainSeconds())
+                .set(Tables.TRAIN_SECONDS, facts.training().map(TrainingFacts::trainSeconds).orElse(null))
                 .set(Tables.EVAL_SECONDS, facts.evalSeconds())
-                .set(Tables.EPOCHS, facts.epochs())
-                .set(Tables.TRAIN_EXAMPLES, facts.trainExamples())
+                .set(Tables.EPOCHS, facts.training().map(TrainingFacts::epochs).orElse(null))
+                .set(Tables.TRAIN_EXAMPLES, facts.training().map(TrainingFacts::trainExamples).orElse(null))
                 .build();
         write(Tables.METRICS, List.of(row), Tables.METRICS_SCHEMA);
     }

@@ -7,6 +7,7 @@ import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
 import io.mnistspark.digits.PredictionInputException;
+import io.mnistspark.evaluation.Prediction;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,14 +31,14 @@ import org.apache.parquet.hadoop.example.GroupReadSupport;
 public final class RunSamples {
 
     private final String run;
-    private final List<TestDigit> correct;
-    private final List<TestDigit> misclassified;
+    private final List<Prediction> correct;
+    private final List<Prediction> misclassified;
     /** The test IDX files, or the message saying why none were found (correct digits then have no pixels). */
     private final MnistFiles.SplitFiles testFiles;
     private final String testFilesProblem;
     private final Configuration conf;
 
-    private RunSamples(String run, List<TestDigit> correct, List<TestDigit> misclassified,
+    private RunSamples(String run, List<Prediction> correct, List<Prediction> misclassified,
             MnistFiles.SplitFiles testFiles, String testFilesProblem, Configuration conf) {
         this.run = run;
         this.correct = correct;
@@ -53,9 +54,9 @@ public final class RunSamples {
      * @param dataDir a folder holding the test IDX files, instead of those {@code run.json} names
      */
     public static RunSamples load(String run, Optional<String> dataDir, Configuration conf) {
-        List<TestDigit> all = readTable(run, Tables.PREDICTIONS, conf);
-        List<TestDigit> misclassified = readTable(run, Tables.MISCLASSIFIED, conf);
-        List<TestDigit> correct = all.stream().filter(TestDigit::isCorrect).toList();
+        List<Prediction> all = readTable(run, Tables.PREDICTIONS, conf);
+        List<Prediction> misclassified = readTable(run, Tables.MISCLASSIFIED, conf);
+        List<Prediction> correct = all.stream().filter(Prediction::isCorrect).toList();
         try {
             MnistFiles.SplitFiles testFiles = dataDir.isPresent()
                     ? MnistFiles.locate(dataDir.get(), Split.TEST, conf)
@@ -72,17 +73,17 @@ public final class RunSamples {
         return run;
     }
 
-    public List<TestDigit> correct() {
+    public List<Prediction> correct() {
         return correct;
     }
 
-    public List<TestDigit> misclassified() {
+    public List<Prediction> misclassified() {
         return misclassified;
     }
 
     /** {@code count} distinct digits of {@code from} (all of them if it has fewer), chosen with {@code random}. */
-    public static List<TestDigit> pick(List<TestDigit> from, int count, Random random) {
-        List<TestDigit> pool = new ArrayList<>(from);
+    public static List<Prediction> pick(List<Prediction> from, int count, Random random) {
+        List<Prediction> pool = new ArrayList<>(from);
         int n = Math.min(count, pool.size());
         for (int i = 0; i < n; i++) {
             java.util.Collections.swap(pool, i, i + random.nextInt(pool.size() - i));
@@ -91,7 +92,7 @@ public final class RunSamples {
     }
 
     /** The digit with its pixels, read from the test IDX file when the table did not store them. */
-    public TestDigit withPixels(TestDigit digit) {
+    public Prediction withPixels(Prediction digit) {
         if (digit.pixels() != null) {
             return digit;
         }
@@ -99,17 +100,17 @@ public final class RunSamples {
             throw new PredictionInputException("Cannot show correct test digits of " + run + ": " + testFilesProblem);
         }
         Slice image = MnistFiles.readSlice(testFiles, digit.index(), 1, conf);
-        if (image.label(0) != digit.actual()) {
+        if (image.label(0) != digit.label()) {
             throw new PredictionInputException(String.format("%s: image %d is labelled %d, but run %s says %d: the "
                     + "test files are not the ones the run was evaluated on", testFiles.images(), digit.index(),
-                    image.label(0), run, digit.actual()));
+                    image.label(0), run, digit.label()));
         }
         return digit.withPixels(image.greyValues(0));
     }
 
-    private static List<TestDigit> readTable(String run, String table, Configuration conf) {
+    private static List<Prediction> readTable(String run, String table, Configuration conf) {
         Path folder = RunLayout.entryOf(run, table);
-        List<TestDigit> digits = new ArrayList<>();
+        List<Prediction> digits = new ArrayList<>();
         try {
             FileSystem fs = folder.getFileSystem(conf);
             if (!fs.isDirectory(folder)) {
@@ -130,14 +131,14 @@ public final class RunSamples {
             }
             throw new PredictionInputException("Cannot read table " + folder + ": " + e.getMessage(), e);
         }
-        digits.sort(Comparator.comparingInt(TestDigit::index));
+        digits.sort(Comparator.comparingInt(Prediction::index));
         return List.copyOf(digits);
     }
 
-    private static TestDigit toDigit(Group row) {
+    private static Prediction toDigit(Group row) {
         float[] probabilities = floats(row.getGroup(Tables.PROBABILITIES, 0));
         int[] pixels = row.getType().containsField(Tables.PIXELS) ? ints(row.getGroup(Tables.PIXELS, 0)) : null;
-        return new TestDigit(row.getInteger(Tables.INDEX, 0), row.getInteger(Tables.LABEL, 0),
+        return new Prediction(row.getInteger(Tables.INDEX, 0), row.getInteger(Tables.LABEL, 0),
                 row.getInteger(Tables.PREDICTED, 0), row.getFloat(Tables.CONFIDENCE, 0), probabilities, pixels);
     }
 

@@ -2,7 +2,7 @@ package io.mnistspark.pictures;
 
 import io.mnistspark.data.MnistIdx;
 import io.mnistspark.digits.DigitImage;
-import io.mnistspark.output.TestDigit;
+import io.mnistspark.evaluation.Prediction;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,7 +54,7 @@ public final class DigitPictures {
      * A contact sheet: a section of misclassified digits, then one of correct digits, {@link #SHEET_COLUMNS} per row,
      * each with its caption; the headings say how many of how many are shown.
      */
-    public static BufferedImage sheet(List<TestDigit> misclassified, int misclassifiedTotal, List<TestDigit> correct,
+    public static BufferedImage sheet(List<Prediction> misclassified, int misclassifiedTotal, List<Prediction> correct,
             int correctTotal) {
         int columns = Math.max(1, Math.min(SHEET_COLUMNS, Math.max(misclassified.size(), correct.size())));
         int width = Math.max(2 * MARGIN + columns * CELL_WIDTH, 2 * MARGIN + PixelFont.width(
@@ -96,11 +96,11 @@ public final class DigitPictures {
     }
 
     /** Draws a heading and the digits below it; returns the y just below the section. */
-    private static int drawSection(BufferedImage image, String heading, List<TestDigit> digits, int top, int rgb) {
+    private static int drawSection(BufferedImage image, String heading, List<Prediction> digits, int top, int rgb) {
         PixelFont.draw(image, heading, MARGIN, top, HEADING_SCALE, HEADING);
         int y = top + HEADING_HEIGHT;
         for (int i = 0; i < digits.size(); i++) {
-            TestDigit digit = digits.get(i);
+            Prediction digit = digits.get(i);
             int cellX = MARGIN + (i % SHEET_COLUMNS) * CELL_WIDTH;
             int cellY = y + (i / SHEET_COLUMNS) * CELL_HEIGHT;
             int side = MnistIdx.COLUMNS * SHEET_DIGIT_SCALE;

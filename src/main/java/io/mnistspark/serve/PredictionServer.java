@@ -11,7 +11,7 @@ import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
 import io.mnistspark.digits.PredictionInputException;
 import io.mnistspark.output.RunSamples;
-import io.mnistspark.output.TestDigit;
+import io.mnistspark.evaluation.Prediction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -167,12 +167,12 @@ public final class PredictionServer implements AutoCloseable {
             reply(ctx, 404, error("No run's test digits here: start serve with --run RUN_DIR"));
             return;
         }
-        List<TestDigit> pool = CORRECT.equals(kind) ? samples.get().correct() : samples.get().misclassified();
+        List<Prediction> pool = CORRECT.equals(kind) ? samples.get().correct() : samples.get().misclassified();
         if (pool.isEmpty()) {
             reply(ctx, 404, error("Run " + samples.get().run() + " has no " + kind + " test digits"));
             return;
         }
-        TestDigit digit;
+        Prediction digit;
         try {
             digit = samples.get().withPixels(RunSamples.pick(pool, 1, random).get(0));
         } catch (PredictionInputException | IdxFormatException e) {
@@ -182,7 +182,7 @@ public final class PredictionServer implements AutoCloseable {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("kind", kind);
         answer.put("index", digit.index());
-        answer.put("actual", digit.actual());
+        answer.put("actual", digit.label());
         answer.put("predicted", digit.predicted());
         answer.put("confidence", digit.confidence());
         answer.put("probabilities", digit.probabilities());

@@ -247,9 +247,7 @@ public final class DistributedTrainer {
     private List<TrainingHook> hooks(FitTimes fitTimes) {
         List<TrainingHook> hooks = new ArrayList<>();
         // Decided here, on the driver, so executors follow the driver's switch without settings of their own.
-        if (OneDnnKernels.enabled()) {
-            hooks.add(new OneDnnKernelsHook());
-        }
+        OneDnnKernels.trainingHook().ifPresent(hooks::add);
         hooks.add(new DropoutSeeds(settings.seed()));
         hooks.add(fitTimes.hook());
         return hooks;

@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnistspark.model.ReferenceCnn;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -39,6 +45,17 @@ class OneDnnKernelsTest {
         }
         assertInstanceOf(ActivationSoftmax.class, activation(network, 7), "the output layer keeps its softmax");
         assertEquals(0, OneDnnKernels.install(network), "a second install changes nothing");
+    }
+
+    @Test
+    void copyForTiming_hasTheKernelsAndTheSameParameters_andLeavesTheOriginalAsItWas() {
+        MultiLayerNetwork original = referenceCnn();
+
+        MultiLayerNetwork copy = OneDnnKernels.copyForTiming(original);
+
+        assertEquals(Arrays.stream(RELU_LAYERS).boxed().toList(), OneDnnKernels.layersOnKernels(copy));
+        assertEquals(List.of(), OneDnnKernels.layersOnKernels(original));
+        assertEquals(original.params(), copy.params());
     }
 
     @Test
@@ -77,19 +94,22 @@ class OneDnnKernelsTest {
     }
 
     @Test
-    void switch_turnsOneDnnKernelsOff() {
-        String previous = System.getProperty(OneDnnKernels.SWITCH_PROPERTY);
-        try {
-            System.setProperty(OneDnnKernels.SWITCH_PROPERTY, "false");
-            assertFalse(OneDnnKernels.enabled());
-            System.setProperty(OneDnnKernels.SWITCH_PROPERTY, "true");
-            assertTrue(OneDnnKernels.enabled());
-        } finally {
-            if (previous == null) {
-                System.clearProperty(OneDnnKernels.SWITCH_PROPERTY);
-            } else {
-                System.setProperty(OneDnnKernels.SWITCH_PROPERTY, previous);
-            }
+    void switch_turnsOneDnnKernelsOff() throws Exception {
+        assertFalse(KernelSwitch.with(false, OneDnnKernels::enabled));
+        assertTrue(KernelSwitch.with(true, OneDnnKernels::enabled));
+    }
+
+    @Test
+    void dl4jsConvolutionHelperField_isLookedUpOnTheFirstInstall_notByAskingWhetherTheKernelsAreOn() throws Exception {
+        String holder = OneDnnKernels.class.getName() + "$ConvolutionHelperField";
+        try (FreshBackendClasses classes = new FreshBackendClasses()) {
+            Class<?> kernels = classes.loadClass(OneDnnKernels.class.getName());
+
+            assertEquals(false, KernelSwitch.with(false, () -> kernels.getMethod("enabled").invoke(null)));
+            assertNull(classes.loaded(holder), "enabled() with the switch off");
+
+            kernels.getMethod("copyForTiming", MultiLayerNetwork.class).invoke(null, referenceCnn());
+            assertNotNull(classes.loaded(holder), "an install");
         }
     }
 
@@ -104,10 +124,32 @@ class OneDnnKernelsTest {
     }
 
     private static MultiLayerNetwork copyWithOneDnnKernels(MultiLayerNetwork template) {
-        MultiLayerNetwork copy = new MultiLayerNetwork(template.getLayerWiseConfigurations().clone());
-        copy.init(template.params().dup(), true);
-        assertEquals(RELU_LAYERS.length, OneDnnKernels.install(copy));
+        MultiLayerNetwork copy = OneDnnKernels.copyForTiming(template);
+        assertEquals(RELU_LAYERS.length, OneDnnKernels.layersOnKernels(copy).size());
         return copy;
+    }
+
+    /** This package's classes loaded afresh, so that a test sees which of them a call brings in. */
+    private static final class FreshBackendClasses extends URLClassLoader {
+        FreshBackendClasses() {
+            super(new URL[] {OneDnnKernels.class.getProtectionDomain().getCodeSource().getLocation()},
+                    OneDnnKernelsTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith(OneDnnKernels.class.getPackageName() + ".")) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                return loaded != null ? loaded : findClass(name);
+            }
+        }
+
+        Class<?> loaded(String name) {
+            return findLoadedClass(name);
+        }
     }
 
     private static DataSet randomMinibatch(int size) {

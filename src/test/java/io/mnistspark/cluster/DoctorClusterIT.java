@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with the shared settings and both executors answer; with one deliberate fault of each kind it fails (or, for the
  * oneDNN switch, warns) on the line that names it: an executor whose javacpp maxphysicalbytes is below its heap, a
  * data folder that does not exist, an output folder whose parent cannot be written, mnist-spark's kernels switched
- * off. Needs the cluster jar ({@code mvn package}).
+ * off. Needs the cluster jar ({@code mvn package}). Also that {@code submit predict} makes its positional CSV inputs
+ * absolute, as it does the paths of options (with {@code DRY_RUN=1}: nothing is submitted).
  */
 class DoctorClusterIT {
 
@@ -87,6 +88,21 @@ class DoctorClusterIT {
     private static List<String> lines(Scripts.Result result, String check, String status) {
         return result.output().lines().filter(line -> line.startsWith(check + " ")
                 && line.contains("  " + status + " ")).toList();
+    }
+
+    @Test
+    void submitPredict_dryRun_makesItsCsvInputsAbsolute_andLeavesHadoopPathsAsTheyAre() throws Exception {
+        Map<String, String> env = Map.of("DRY_RUN", "1", "MNIST_JAR", Scripts.clusterJar(project).toString());
+
+        // The script runs in the project folder: relative paths are relative to it
+        Scripts.Result dry = cluster.submit(env, work.resolve("predict-dry-run.log"), "predict", "--model", "runs/m",
+                "a.csv", "digits/", "hdfs:///d/*.csv", "--master", "local[2]", "b.csv").await(RUN_TIMEOUT);
+
+        assertEquals(0, dry.exitCode(), dry.output());
+        String here = "file:" + project.toRealPath();
+        String line = dry.output().strip();
+        assertTrue(line.endsWith(" predict --model " + here + "/runs/m " + here + "/a.csv " + here + "/digits "
+                + "hdfs:///d/\\*.csv --master local\\[2\\] " + here + "/b.csv"), line);
     }
 
     @Test

@@ -12,7 +12,7 @@ import io.mnistspark.digits.DigitImage;
 import io.mnistspark.output.PredictionTables;
 import io.mnistspark.output.RunSamples;
 import io.mnistspark.output.Tables;
-import io.mnistspark.output.TestDigit;
+import io.mnistspark.evaluation.Prediction;
 import io.mnistspark.testing.CliRun;
 import io.mnistspark.testing.PredictionFixtures;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ class PredictJobTest {
     private static final int CUT = 40;
 
     private static Path run;
-    private static Map<Integer, TestDigit> runPredictions;
+    private static Map<Integer, Prediction> runPredictions;
     private static Slice images;
 
     @TempDir
@@ -72,7 +72,7 @@ class PredictJobTest {
         int rightLabels = 0;
         int runRightLabels = 0;
         for (int i = 0; i < CUT; i++) {
-            TestDigit byRun = runPredictions.get(i);
+            Prediction byRun = runPredictions.get(i);
             for (String scale : List.of("grey", "unit")) {
                 int predicted = printed.get(digits.resolve(String.format("test%03d-%s.csv", i, scale)).toString());
                 agreeWithRun += predicted == byRun.predicted() ? 1 : 0;

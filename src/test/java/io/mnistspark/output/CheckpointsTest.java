@@ -2,8 +2,11 @@ package io.mnistspark.output;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mnistspark.backend.OneDnnKernels;
 import io.mnistspark.model.ReferenceCnn;
 import io.mnistspark.training.EpochRecord;
 import io.mnistspark.training.RoundRecord;
@@ -102,12 +105,28 @@ class CheckpointsTest {
         assertTrue(warnings.get(0).contains("no MANIFEST"), warnings.toString());
     }
 
+    @Test
+    void save_ofANetworkOnOneDnnKernels_throws_andWritesNothing() {
+        Checkpoints checkpoints = checkpoints(new ArrayList<>());
+        TrainingState onKernels = state(1, 15, true, OneDnnKernels.copyForTiming(network));
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> checkpoints.save(onKernels, FINGERPRINT, List.of()));
+
+        assertTrue(e.getMessage().contains("run mnist-spark's oneDNN kernels"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("cp")), "no checkpoint folder, not even a temporary one");
+    }
+
     private Checkpoints checkpoints(List<String> warnings) {
         return Checkpoints.of(dir.resolve("run").toString(), dir.resolve("cp").toString(), new Configuration(),
                 warnings::add);
     }
 
     private static TrainingState state(int epoch, int round, boolean complete) {
+        return state(epoch, round, complete, network);
+    }
+
+    private static TrainingState state(int epoch, int round, boolean complete, MultiLayerNetwork network) {
         List<EpochRecord> history = List.of(new EpochRecord(1, 0.5, 0.9, "validation", 10.0, 6000.0));
         List<RoundRecord> rounds = List.of(new RoundRecord(1, 1, 2, 20, 4000, 1.0, 0.8, 0.2, 0.7));
         return new TrainingState(epoch, round, complete, network, Nd4j.createFromArray(1f, 2f, 3f), history, rounds);

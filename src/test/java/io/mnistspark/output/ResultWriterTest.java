@@ -9,6 +9,7 @@ import io.mnistspark.training.EpochRecord;
 import io.mnistspark.training.RoundRecord;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -35,7 +36,8 @@ class ResultWriterTest {
         RunFolder folder = RunFolder.begin(run.toString(), false, spark.sparkContext().hadoopConfiguration());
         ResultWriter writer = new ResultWriter(spark, folder);
         Evaluation evaluation = threeRightOneWrong();
-        writer.writeMetrics(evaluation, new ResultWriter.RunFacts(1.5, 42.0, 3, 600L));
+        writer.writeMetrics(evaluation, new ResultWriter.RunFacts(1.5,
+                Optional.of(new ResultWriter.TrainingFacts(42.0, 3, 600L))));
         writer.writeClassMetrics(evaluation, CLASSES);
         writer.writeConfusionMatrix(evaluation, CLASSES);
         writer.writePredictions(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(

@@ -12,7 +12,7 @@ import io.mnistspark.digits.DigitClassifier;
 import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
 import io.mnistspark.output.RunSamples;
-import io.mnistspark.output.TestDigit;
+import io.mnistspark.evaluation.Prediction;
 import io.mnistspark.testing.PredictionFixtures;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,7 +53,7 @@ class PredictionServerTest {
     @Test
     void predict_csvOfATestImage_answersAsTheRunDid_inBothScales() throws Exception {
         for (int i = 0; i < 10; i++) {
-            TestDigit byRun = byIndex(i);
+            Prediction byRun = byIndex(i);
             DigitImage digit = DigitImage.fromGrey(images.greyValues(i));
             for (DigitImage.Scale scale : DigitImage.Scale.values()) {
                 HttpResponse<String> response = post("/api/predict?name=test" + i + ".csv",
@@ -155,7 +155,7 @@ class PredictionServerTest {
         }
     }
 
-    private static TestDigit byIndex(int index) {
+    private static Prediction byIndex(int index) {
         return java.util.stream.Stream.concat(samples.correct().stream(), samples.misclassified().stream())
                 .filter(d -> d.index() == index).findFirst().orElseThrow();
     }

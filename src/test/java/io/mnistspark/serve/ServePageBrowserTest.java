@@ -8,7 +8,7 @@ import io.mnistspark.digits.DigitClassifier;
 import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
 import io.mnistspark.output.RunSamples;
-import io.mnistspark.output.TestDigit;
+import io.mnistspark.evaluation.Prediction;
 import io.mnistspark.testing.PredictionFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +95,7 @@ class ServePageBrowserTest {
     @Test
     void uploadCsv_showsThePredictedDigit_thenRandomMisclassifiedShowsPredictedAndActual() throws Exception {
         // Upload test image 0 as a 0-255 CSV: the page shows the digit the run predicted for it
-        TestDigit first = testDigit(0);
+        Prediction first = testDigit(0);
         Path csv = PredictionFixtures.writeCsv(tmp, "my-digit.csv", DigitCsv.write(
                 DigitImage.fromGrey(PredictionFixtures.testImages(0, 1).greyValues(0)), DigitImage.Scale.GREY_255));
         browser.findElement(By.id("csv-file")).sendKeys(csv.toString());
@@ -151,7 +151,7 @@ class ServePageBrowserTest {
         return browser.findElement(By.id(id)).getText().trim();
     }
 
-    private TestDigit testDigit(int index) {
+    private Prediction testDigit(int index) {
         return java.util.stream.Stream.concat(samples.correct().stream(), samples.misclassified().stream())
                 .filter(d -> d.index() == index).findFirst().orElseThrow();
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnistspark.config.ConfigKeys;
 import io.mnistspark.data.MnistFetcher;
 import io.mnistspark.data.MnistFiles;
@@ -15,10 +14,10 @@ import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
 import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.RunJson;
+import io.mnistspark.output.RunLayout;
 import io.mnistspark.output.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -45,8 +44,10 @@ public final class OutputContract {
 
     private static final int MODEL_CHECK_IMAGES = 20;
 
-    private final Path run;
-    private final Path mnist;
+    /** The run folder and the MNIST folder as Hadoop locations: a local path or any file system's URI. */
+    private final String run;
+    private final String mnist;
+    private final Configuration conf;
     private final int testCount;
     private final int epochs;
     private final Supplier<SparkSession> spark;
@@ -59,8 +60,15 @@ public final class OutputContract {
      * @param spark     a live session to read the Parquet tables with (asked for each read)
      */
     public OutputContract(Path run, Path mnist, int testCount, int epochs, Supplier<SparkSession> spark) {
+        this(run.toString(), mnist.toString(), new Configuration(), testCount, epochs, spark);
+    }
+
+    /** The same checks on a run anywhere Hadoop reaches ({@code hdfs://...}), read with {@code conf}. */
+    public OutputContract(String run, String mnist, Configuration conf, int testCount, int epochs,
+            Supplier<SparkSession> spark) {
         this.run = run;
         this.mnist = mnist;
+        this.conf = conf;
         this.testCount = testCount;
         this.epochs = epochs;
         this.spark = spark;
@@ -78,7 +86,7 @@ public final class OutputContract {
     }
 
     public void assertSucceeded() {
-        assertTrue(Files.exists(run.resolve(Tables.SUCCESS)), "no " + Tables.SUCCESS + " in " + run);
+        assertTrue(exists(RunLayout.entryOf(run, Tables.SUCCESS)), "no " + Tables.SUCCESS + " in " + run);
     }
 
     /** 100 cells summing to the test count, whose diagonal is the metrics' correct count. */
@@ -186,7 +194,7 @@ public final class OutputContract {
 
     /** The saved model (with its updater state) reloads and predicts the first test images as predictions/ says. */
     public void assertSavedModelPredictsWhatThePredictionsTableSays() {
-        MultiLayerNetwork model = ModelStore.load(run.toString(), new Configuration());
+        MultiLayerNetwork model = ModelStore.load(run, conf);
         int count = Math.min(MODEL_CHECK_IMAGES, testCount);
         INDArray output = model.output(testSlice(count).features(), false);
         Map<Integer, Integer> table = new HashMap<>();
@@ -212,20 +220,23 @@ public final class OutputContract {
     }
 
     public JsonNode runJson() {
-        try {
-            return new ObjectMapper().readTree(run.resolve(Tables.RUN_JSON).toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RunJson.read(run, conf).orElseThrow(() -> new AssertionError("no readable run.json in " + run));
     }
 
     /** The rows of one of the run's tables. */
     public List<Row> table(String name) {
-        return spark.get().read().parquet(run.resolve(name).toString()).collectAsList();
+        return spark.get().read().parquet(RunLayout.entryOf(run, name).toString()).collectAsList();
     }
 
     private Slice testSlice(int count) {
-        Configuration conf = new Configuration();
-        return MnistFiles.readSlice(MnistFiles.locate(mnist.toString(), Split.TEST, conf), 0, count, conf);
+        return MnistFiles.readSlice(MnistFiles.locate(mnist, Split.TEST, conf), 0, count, conf);
+    }
+
+    private boolean exists(org.apache.hadoop.fs.Path path) {
+        try {
+            return path.getFileSystem(conf).exists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

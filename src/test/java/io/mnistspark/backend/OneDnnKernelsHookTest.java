@@ -1,6 +1,7 @@
-package io.mnistspark.training;
+package io.mnistspark.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.mnistspark.model.ReferenceCnn;
 import java.io.ByteArrayInputStream;
@@ -8,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.Optional;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;
@@ -19,17 +21,21 @@ class OneDnnKernelsHookTest {
 
     @Test
     void afterTravellingToAnExecutor_itGivesTheWorkersNetworkTheKernelsBeforeItsFirstMinibatch() throws Exception {
-        TrainingHook hook = serializedAndBack(new OneDnnKernelsHook());
+        TrainingHook hook = serializedAndBack(KernelSwitch.with(true, OneDnnKernels::trainingHook).orElseThrow());
         MultiLayerNetwork workerNetwork = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 5));
         workerNetwork.init();
 
         hook.preUpdate(new DataSet(), workerNetwork);
 
         for (int i : new int[] {0, 1, 3}) {
-            assertEquals("OneDnnConvolution",
-                    ((ConvolutionLayer) workerNetwork.getLayer(i)).getHelper().getClass().getSimpleName(),
+            assertInstanceOf(OneDnnConvolution.class, ((ConvolutionLayer) workerNetwork.getLayer(i)).getHelper(),
                     "convolution layer " + i);
         }
+    }
+
+    @Test
+    void trainingHook_withTheSwitchOff_isEmpty() throws Exception {
+        assertEquals(Optional.empty(), KernelSwitch.with(false, OneDnnKernels::trainingHook));
     }
 
     private static TrainingHook serializedAndBack(TrainingHook hook) throws IOException, ClassNotFoundException {
