@@ -30,8 +30,7 @@ public final class NativeBackend {
     /** What the -onednn-avx512 build was compiled for. */
     private static final Set<String> AVX512_FLAGS = Set.of("avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd");
 
-    private NativeBackend() {
-    }
+    private NativeBackend() {}
 
     public static void configure() {
         if (!enabled()) {
@@ -66,12 +65,15 @@ public final class NativeBackend {
 
     /** The AVX-512 build where the CPU has it, else the portable one; null when neither is on the classpath. */
     static String chooseBuild(Set<String> cpuFlags) {
-        List<String> candidates = cpuFlags.containsAll(AVX512_FLAGS) ? List.of(AVX512_BUILD, PORTABLE_BUILD)
-                : List.of(PORTABLE_BUILD);
+        List<String> candidates =
+                cpuFlags.containsAll(AVX512_FLAGS) ? List.of(AVX512_BUILD, PORTABLE_BUILD) : List.of(PORTABLE_BUILD);
         String platform = org.bytedeco.javacpp.Loader.getPlatform();
-        return candidates.stream().filter(extension -> NativeBackend.class.getResource(
-                "/org/nd4j/linalg/cpu/nativecpu/bindings/" + platform + extension + "/") != null)
-                .findFirst().orElse(null);
+        return candidates.stream()
+                .filter(extension -> NativeBackend.class.getResource(
+                                "/org/nd4j/linalg/cpu/nativecpu/bindings/" + platform + extension + "/")
+                        != null)
+                .findFirst()
+                .orElse(null);
     }
 
     /** The CPU's feature flags (Linux); empty where they cannot be read, which picks the portable build. */
@@ -79,7 +81,10 @@ public final class NativeBackend {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("flags")) {
-                    return Set.of(line.substring(line.indexOf(':') + 1).trim().toLowerCase(Locale.ROOT).split("\\s+"));
+                    return Set.of(line.substring(line.indexOf(':') + 1)
+                            .trim()
+                            .toLowerCase(Locale.ROOT)
+                            .split("\\s+"));
                 }
             }
         } catch (IOException | RuntimeException e) {

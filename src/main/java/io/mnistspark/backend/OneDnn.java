@@ -12,8 +12,7 @@ final class OneDnn {
 
     static final engine CPU = new engine(engine.kind.cpu, 0);
 
-    private OneDnn() {
-    }
+    private OneDnn() {}
 
     /** True when the array's elements lie in row-major order with no gaps (strides of size-1 axes do not matter). */
     static boolean isDense(INDArray array) {

@@ -1,5 +1,16 @@
 package io.mnistspark.backend;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.algorithm.convolution_direct;
+import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
@@ -25,17 +36,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
-import static org.bytedeco.dnnl.global.dnnl.algorithm.convolution_direct;
-import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
 
 /**
  * Runs a DL4J {@link org.deeplearning4j.nn.layers.convolution.ConvolutionLayer} on oneDNN primitives that are built
@@ -76,8 +76,18 @@ final class OneDnnConvolution implements ConvolutionHelper {
     }
 
     @Override
-    public INDArray preOutput(INDArray input, INDArray weights, INDArray bias, int[] kernel, int[] strides, int[] pad,
-            AlgoMode mode, FwdAlgo fwdAlgo, ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format,
+    public INDArray preOutput(
+            INDArray input,
+            INDArray weights,
+            INDArray bias,
+            int[] kernel,
+            int[] strides,
+            int[] pad,
+            AlgoMode mode,
+            FwdAlgo fwdAlgo,
+            ConvolutionMode convolutionMode,
+            int[] dilation,
+            CNN2DFormat format,
             LayerWorkspaceMgr workspaceMgr) {
         if (!covers(input, bias, convolutionMode, dilation, format)) {
             return null;
@@ -85,19 +95,34 @@ final class OneDnnConvolution implements ConvolutionHelper {
         input = OneDnn.dense(input);
         weights = OneDnn.dense(weights);
         Primitives plan = primitivesFor(input, weights, strides, pad);
-        INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, plan.outputShape,
-                'c');
+        INDArray output =
+                workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, plan.outputShape, 'c');
         plan.forward(input, weights, OneDnn.dense(bias), output, stream);
         return output;
     }
 
     @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray weights, INDArray bias, INDArray delta,
-            int[] kernel, int[] strides, int[] pad, INDArray biasGradView, INDArray weightGradView, IActivation afn,
-            AlgoMode mode, BwdFilterAlgo bwdFilterAlgo, BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode,
-            int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+    public Pair<Gradient, INDArray> backpropGradient(
+            INDArray input,
+            INDArray weights,
+            INDArray bias,
+            INDArray delta,
+            int[] kernel,
+            int[] strides,
+            int[] pad,
+            INDArray biasGradView,
+            INDArray weightGradView,
+            IActivation afn,
+            AlgoMode mode,
+            BwdFilterAlgo bwdFilterAlgo,
+            BwdDataAlgo bwdDataAlgo,
+            ConvolutionMode convolutionMode,
+            int[] dilation,
+            CNN2DFormat format,
+            LayerWorkspaceMgr workspaceMgr) {
         // The gradients are written straight into DL4J's gradient views, so those must be dense.
-        if (!covers(input, biasGradView, convolutionMode, dilation, format) || !OneDnn.isDense(weightGradView)
+        if (!covers(input, biasGradView, convolutionMode, dilation, format)
+                || !OneDnn.isDense(weightGradView)
                 || !OneDnn.isDense(biasGradView)) {
             return null;
         }
@@ -108,8 +133,8 @@ final class OneDnnConvolution implements ConvolutionHelper {
         plan.backwardWeights(input, delta, weightGradView, biasGradView, stream);
         INDArray inputGradient = null;
         if (computesInputGradient) {
-            inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(),
-                    'c');
+            inputGradient =
+                    workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
             plan.backwardData(delta, weights, inputGradient, stream);
         }
         Gradient gradient = new DefaultGradient();
@@ -123,10 +148,15 @@ final class OneDnnConvolution implements ConvolutionHelper {
         return afn.getActivation(z, training);
     }
 
-    private static boolean covers(INDArray input, INDArray bias, ConvolutionMode mode, int[] dilation,
-            CNN2DFormat format) {
-        return input.dataType() == DataType.FLOAT && input.rank() == 4 && bias != null && format == CNN2DFormat.NCHW
-                && mode != ConvolutionMode.Same && dilation[0] == 1 && dilation[1] == 1;
+    private static boolean covers(
+            INDArray input, INDArray bias, ConvolutionMode mode, int[] dilation, CNN2DFormat format) {
+        return input.dataType() == DataType.FLOAT
+                && input.rank() == 4
+                && bias != null
+                && format == CNN2DFormat.NCHW
+                && mode != ConvolutionMode.Same
+                && dilation[0] == 1
+                && dilation[1] == 1;
     }
 
     private Primitives primitivesFor(INDArray input, INDArray weights, int[] strides, int[] pad) {
@@ -165,9 +195,12 @@ final class OneDnnConvolution implements ConvolutionHelper {
         Primitives(long[] inputShape, long[] weightShape, int[] strides, int[] pad, boolean withInputGradient) {
             this.inputShape = inputShape.clone();
             this.weightShape = weightShape.clone();
-            this.outputShape = new long[] {inputShape[0], weightShape[0],
-                    outputSize(inputShape[2], weightShape[2], strides[0], pad[0]),
-                    outputSize(inputShape[3], weightShape[3], strides[1], pad[1])};
+            this.outputShape = new long[] {
+                inputShape[0],
+                weightShape[0],
+                outputSize(inputShape[2], weightShape[2], strides[0], pad[0]),
+                outputSize(inputShape[3], weightShape[3], strides[1], pad[1])
+            };
             long[] stride = {strides[0], strides[1]};
             long[] padding = {pad[0], pad[1]};
             // Activations in channels-last layout, weights in whichever layout oneDNN picks (format_tag.any); the
@@ -180,8 +213,17 @@ final class OneDnnConvolution implements ConvolutionHelper {
             memory.desc biasLayout = layout(new long[] {weightShape[0]}, memory.format_tag.x);
 
             convolution_forward.primitive_desc forwardPlan = new convolution_forward.primitive_desc(
-                    new convolution_forward.desc(forward_training, convolution_direct, channelsLastSource, anyWeights,
-                            biasLayout, channelsLastDestination, stride, padding, padding), OneDnn.CPU);
+                    new convolution_forward.desc(
+                            forward_training,
+                            convolution_direct,
+                            channelsLastSource,
+                            anyWeights,
+                            biasLayout,
+                            channelsLastDestination,
+                            stride,
+                            padding,
+                            padding),
+                    OneDnn.CPU);
             forward = new convolution_forward(forwardPlan);
             source = Operand.input(dl4jActivations(inputShape), forwardPlan.src_desc());
             weights = Operand.input(dl4jWeights(weightShape), forwardPlan.weights_desc());
@@ -193,10 +235,20 @@ final class OneDnnConvolution implements ConvolutionHelper {
             forwardArgs.put(DNNL_ARG_DST, destination.primitiveMemory());
 
             convolution_backward_weights.primitive_desc weightsPlan = new convolution_backward_weights.primitive_desc(
-                    new convolution_backward_weights.desc(convolution_direct, channelsLastSource, anyWeights,
-                            biasLayout, channelsLastDestination, stride, padding, padding), OneDnn.CPU, forwardPlan);
+                    new convolution_backward_weights.desc(
+                            convolution_direct,
+                            channelsLastSource,
+                            anyWeights,
+                            biasLayout,
+                            channelsLastDestination,
+                            stride,
+                            padding,
+                            padding),
+                    OneDnn.CPU,
+                    forwardPlan);
             backwardWeights = new convolution_backward_weights(weightsPlan);
-            sourceForWeights = source.wants(weightsPlan.src_desc()) ? source
+            sourceForWeights = source.wants(weightsPlan.src_desc())
+                    ? source
                     : Operand.input(dl4jActivations(inputShape), weightsPlan.src_desc());
             deltaForWeights = Operand.input(dl4jActivations(outputShape), weightsPlan.diff_dst_desc());
             weightGradient = Operand.output(dl4jWeights(weightShape), weightsPlan.diff_weights_desc());
@@ -212,10 +264,19 @@ final class OneDnnConvolution implements ConvolutionHelper {
                 return;
             }
             convolution_backward_data.primitive_desc dataPlan = new convolution_backward_data.primitive_desc(
-                    new convolution_backward_data.desc(convolution_direct, channelsLastSource, anyWeights,
-                            channelsLastDestination, stride, padding, padding), OneDnn.CPU, forwardPlan);
+                    new convolution_backward_data.desc(
+                            convolution_direct,
+                            channelsLastSource,
+                            anyWeights,
+                            channelsLastDestination,
+                            stride,
+                            padding,
+                            padding),
+                    OneDnn.CPU,
+                    forwardPlan);
             backwardData = new convolution_backward_data(dataPlan);
-            deltaForData = deltaForWeights.wants(dataPlan.diff_dst_desc()) ? deltaForWeights
+            deltaForData = deltaForWeights.wants(dataPlan.diff_dst_desc())
+                    ? deltaForWeights
                     : Operand.input(dl4jActivations(outputShape), dataPlan.diff_dst_desc());
             weightsForData = Operand.input(dl4jWeights(weightShape), dataPlan.weights_desc());
             inputGradient = Operand.output(dl4jActivations(inputShape), dataPlan.diff_src_desc());
@@ -237,8 +298,8 @@ final class OneDnnConvolution implements ConvolutionHelper {
             destination.store(stream);
         }
 
-        void backwardWeights(INDArray input, INDArray delta, INDArray weightGradientView, INDArray biasGradientView,
-                stream stream) {
+        void backwardWeights(
+                INDArray input, INDArray delta, INDArray weightGradientView, INDArray biasGradientView, stream stream) {
             // Backpropagation follows the forward pass of the same input: when both primitives want the same layout,
             // the copy that pass reordered is still here. Once used, it is forgotten, so a second backpropagation
             // without a forward pass in between reorders the input afresh.

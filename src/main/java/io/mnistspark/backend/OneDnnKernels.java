@@ -35,8 +35,7 @@ public final class OneDnnKernels {
 
     private static final Logger log = LoggerFactory.getLogger(OneDnnKernels.class);
 
-    private OneDnnKernels() {
-    }
+    private OneDnnKernels() {}
 
     /** Whether this JVM's settings ask for mnist-spark's oneDNN kernels. */
     public static boolean enabled() {
@@ -73,8 +72,8 @@ public final class OneDnnKernels {
         List<Integer> found = new ArrayList<>();
         Layer[] layers = network.getLayers();
         for (int index = 0; index < layers.length; index++) {
-            boolean convolution = layers[index] instanceof ConvolutionLayer layer
-                    && layer.getHelper() instanceof OneDnnConvolution;
+            boolean convolution =
+                    layers[index] instanceof ConvolutionLayer layer && layer.getHelper() instanceof OneDnnConvolution;
             // The configuration DL4J saves, the one installRelu changes
             boolean relu = network.getLayerWiseConfigurations().getConf(index).getLayer() instanceof BaseLayer layer
                     && layer.getActivationFn() instanceof OneDnnRelu;
@@ -164,8 +163,8 @@ public final class OneDnnKernels {
                 field.setAccessible(true);
                 return field;
             } catch (NoSuchFieldException e) {
-                throw new IllegalStateException("DL4J's ConvolutionLayer has no 'helper' field: not the 1.0.0-M2 it "
-                        + "was written for", e);
+                throw new IllegalStateException(
+                        "DL4J's ConvolutionLayer has no 'helper' field: not the 1.0.0-M2 it " + "was written for", e);
             }
         }
     }

@@ -23,15 +23,12 @@ final class OneDnnKernelsHook implements TrainingHook {
     }
 
     @Override
-    public void postUpdate(DataSet minibatch, Model model) {
-    }
+    public void postUpdate(DataSet minibatch, Model model) {}
 
     // The reference CNN never trains on MultiDataSets.
     @Override
-    public void preUpdate(MultiDataSet minibatch, Model model) {
-    }
+    public void preUpdate(MultiDataSet minibatch, Model model) {}
 
     @Override
-    public void postUpdate(MultiDataSet minibatch, Model model) {
-    }
+    public void postUpdate(MultiDataSet minibatch, Model model) {}
 }

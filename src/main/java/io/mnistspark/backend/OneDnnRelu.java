@@ -1,5 +1,12 @@
 package io.mnistspark.backend;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.algorithm.eltwise_relu;
+import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
+
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
@@ -11,13 +18,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
-import static org.bytedeco.dnnl.global.dnnl.algorithm.eltwise_relu;
-import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
 
 /**
  * DL4J's plain ReLU ({@code max(0, x)}), computed by oneDNN's vectorised element-wise primitives.
@@ -66,7 +66,8 @@ final class OneDnnRelu extends ActivationReLU {
 
     /** Whether this is DL4J's plain ReLU, the one this class computes. */
     static boolean replaces(Object activation) {
-        return activation.getClass() == ActivationReLU.class && ((ActivationReLU) activation).getMax() == null
+        return activation.getClass() == ActivationReLU.class
+                && ((ActivationReLU) activation).getMax() == null
                 && ((ActivationReLU) activation).getThreshold() == null
                 && ((ActivationReLU) activation).getNegativeSlope() == null;
     }

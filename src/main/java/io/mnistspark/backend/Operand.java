@@ -24,8 +24,7 @@ final class Operand {
     private Operand(memory user, memory internal, boolean isInput) {
         this.user = user;
         this.internal = internal;
-        this.reorder = user == internal ? null
-                : isInput ? new reorder(user, internal) : new reorder(internal, user);
+        this.reorder = user == internal ? null : isInput ? new reorder(user, internal) : new reorder(internal, user);
     }
 
     /** An argument the primitive reads, in {@code wanted}'s layout; the array is in {@code userLayout}. */

@@ -5,7 +5,6 @@ import io.mnistspark.backend.OneDnnKernels;
 import io.mnistspark.config.ConfigLoader;
 import io.mnistspark.config.JobConfig;
 import io.mnistspark.data.MnistFiles;
-import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
 import io.mnistspark.model.ReferenceCnn;
 import java.util.ArrayList;
@@ -33,9 +32,7 @@ import org.nd4j.linalg.profiler.OpProfiler;
  */
 public final class PlainDl4jBenchmark {
 
-
-    private PlainDl4jBenchmark() {
-    }
+    private PlainDl4jBenchmark() {}
 
     public static void main(String[] args) {
         NativeBackend.configure();
@@ -54,11 +51,12 @@ public final class PlainDl4jBenchmark {
 
         Configuration conf = new Configuration();
         List<DataSet> train = minibatches(MnistFiles.locate(dataDir, Split.TRAIN, conf), batch, conf);
-        List<DataSet> test = minibatches(MnistFiles.locate(dataDir, Split.TEST, conf), ReferenceCnn.INFERENCE_BATCH, conf);
+        List<DataSet> test =
+                minibatches(MnistFiles.locate(dataDir, Split.TEST, conf), ReferenceCnn.INFERENCE_BATCH, conf);
         // The schedule train uses (conf/mnist-cnn.properties), so that the comparison is of the same training
         JobConfig schedule = ConfigLoader.defaults();
-        MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(schedule.learningRate(),
-                schedule.learningRateDecay(), schedule.seed()));
+        MultiLayerNetwork network = new MultiLayerNetwork(
+                ReferenceCnn.configuration(schedule.learningRate(), schedule.learningRateDecay(), schedule.seed()));
         network.init();
         if (options.contains("--onednn-kernels")) {
             network = OneDnnKernels.copyForTiming(network);
@@ -80,23 +78,35 @@ public final class PlainDl4jBenchmark {
             if (epoch > warmup) {
                 measuredSeconds += seconds;
             }
-            System.out.printf(Locale.ROOT, "epoch %d %s %.1f s %.0f images/s%n", epoch,
-                    epoch > warmup ? "measured" : "warm-up", seconds, images / seconds);
+            System.out.printf(
+                    Locale.ROOT,
+                    "epoch %d %s %.1f s %.0f images/s%n",
+                    epoch,
+                    epoch > warmup ? "measured" : "warm-up",
+                    seconds,
+                    images / seconds);
         }
         long start = System.nanoTime();
         Evaluation evaluation = network.evaluate(iterator(test));
         double evalSeconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "{\"system\": \"plain-dl4j\", \"images_per_second\": %.1f, "
+        System.out.printf(
+                Locale.ROOT,
+                "{\"system\": \"plain-dl4j\", \"images_per_second\": %.1f, "
                         + "\"eval_images_per_second\": %.1f, \"test_accuracy\": %.4f, \"batch\": %d, "
-                        + "\"measured_epochs\": %d}%n", images * measured / measuredSeconds,
-                evaluation.getNumRowCounter() / evalSeconds, evaluation.accuracy(), batch, measured);
+                        + "\"measured_epochs\": %d}%n",
+                images * measured / measuredSeconds,
+                evaluation.getNumRowCounter() / evalSeconds,
+                evaluation.accuracy(),
+                batch,
+                measured);
     }
 
     private static List<DataSet> minibatches(MnistFiles.SplitFiles files, int batch, Configuration conf) {
         int count = MnistFiles.inspect(files, conf).count();
         List<DataSet> minibatches = new ArrayList<>();
         for (int start = 0; start < count; start += batch) {
-            minibatches.add(MnistFiles.readSlice(files, start, Math.min(batch, count - start), conf).toDataSet());
+            minibatches.add(MnistFiles.readSlice(files, start, Math.min(batch, count - start), conf)
+                    .toDataSet());
         }
         return minibatches;
     }
@@ -115,8 +125,8 @@ public final class PlainDl4jBenchmark {
         for (int i = 0; i < batches; i++) {
             network.fit(train.get(i % train.size()));
         }
-        System.out.printf(Locale.ROOT, "profiled %d minibatches in %.2f s%n", batches,
-                (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                Locale.ROOT, "profiled %d minibatches in %.2f s%n", batches, (System.nanoTime() - start) / 1e9);
         OpProfiler.getInstance().printOutDashboard();
     }
 }

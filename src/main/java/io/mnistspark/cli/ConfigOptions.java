@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
  */
 final class ConfigOptions {
 
-    @Option(names = "--conf", paramLabel = "FILE",
+    @Option(
+            names = "--conf",
+            paramLabel = "FILE",
             description = "Properties file overriding conf/mnist-cnn.properties (same keys; the defaults shown are "
                     + "that file's), or the run.json of a finished run, whose settings it then repeats.")
     Path confFile;

@@ -10,16 +10,20 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "doctor", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(
+        name = "doctor",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         header = "Check the driver and every executor before a job, and advise the worker count and averaging.",
         description = {
             "One line per check (check, where, ok/warn/fail, what was found or what to do), the predicted epoch time "
                     + "for 1..N workers, the recommended worker count and averaging frequency, and a summary.",
-            "Exit status 0 when nothing failed, 3 otherwise; every failure names the setting or path to change."})
+            "Exit status 0 when nothing failed, 3 otherwise; every failure names the setting or path to change."
+        })
 final class DoctorCommand implements Callable<Integer> {
 
     @Spec
@@ -37,7 +41,9 @@ final class DoctorCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
-    @Option(names = "--from-run", paramLabel = "RUN",
+    @Option(
+            names = "--from-run",
+            paramLabel = "RUN",
             description = "Output folder of a finished train run: its training_rounds/ calibrate the advice.")
     String fromRun;
 

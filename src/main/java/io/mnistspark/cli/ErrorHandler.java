@@ -32,7 +32,8 @@ final class ErrorHandler implements IExecutionExceptionHandler {
             return ExitCodes.USAGE; // the mapper sees picocli's own parse errors too
         }
         Throwable cause = userFacingCause(e);
-        if (cause instanceof IdxFormatException || cause instanceof ConfigException
+        if (cause instanceof IdxFormatException
+                || cause instanceof ConfigException
                 || cause instanceof ModelStore.ModelNotFoundException) {
             return ExitCodes.BAD_INPUT;
         }
@@ -45,7 +46,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     /** Spark wraps executor failures; the first of ours in the chain is the one that explains. */
     private static Throwable userFacingCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IdxFormatException || t instanceof ConfigException || t instanceof OutputExistsException
+            if (t instanceof IdxFormatException
+                    || t instanceof ConfigException
+                    || t instanceof OutputExistsException
                     || t instanceof ModelStore.ModelNotFoundException) {
                 return t;
             }

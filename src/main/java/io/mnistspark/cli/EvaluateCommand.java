@@ -7,10 +7,13 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-@Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         header = "Evaluate a saved model on the MNIST test set and write the evaluation tables.",
         description = "Writes metrics/, class_metrics/, confusion_matrix/, predictions/, misclassified/, run.json "
                 + "and _SUCCESS into --output, atomically.")

@@ -14,6 +14,5 @@ public final class ExitCodes {
     /** predict: some inputs could not be scored (each is named with its problem); the others were scored and written. */
     public static final int SOME_INPUTS_FAILED = 5;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

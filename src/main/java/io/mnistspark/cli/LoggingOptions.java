@@ -6,7 +6,9 @@ import picocli.CommandLine.ParseResult;
 /** Options every command inherits. */
 final class LoggingOptions {
 
-    @Option(names = "--stacktrace", description = "Print the full stack trace when the command fails.",
+    @Option(
+            names = "--stacktrace",
+            description = "Print the full stack trace when the command fails.",
             scope = picocli.CommandLine.ScopeType.INHERIT)
     boolean stacktrace;
 

@@ -11,10 +11,21 @@ import picocli.CommandLine.Command;
  * </pre>
  * Outside spark-submit the jobs run on {@code local[*]} (see {@code submit/local.sh}).
  */
-@Command(name = "mnist-spark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(
+        name = "mnist-spark",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Distributed training of the reference MNIST CNN on Spark (dl4j-spark parameter averaging).",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, FetchDataCommand.class, PredictCommand.class, DoctorCommand.class,
-            RenderCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            TrainCommand.class,
+            EvaluateCommand.class,
+            FetchDataCommand.class,
+            PredictCommand.class,
+            DoctorCommand.class,
+            RenderCommand.class,
+            ServeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class MnistCli implements Runnable {
 
     @CommandLine.Spec
@@ -23,8 +34,9 @@ public final class MnistCli implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getErr());
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose one of "
-                + spec.subcommands().keySet());
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "Missing command: choose one of " + spec.subcommands().keySet());
     }
 
     /** The command line with mnist-spark's error handling, exit codes and configured defaults installed. */

@@ -17,12 +17,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         header = "Serve a web page and JSON API that classify a person's digit with a trained model.",
         description = {
             "Upload a digit CSV or draw a digit, and see the digit, the predicted class and the ten probabilities; "
                     + "two buttons show a random correct and a random misclassified test digit of the run.",
-            "No Spark: the model and the run's tables are read directly. Stop with Ctrl-C."})
+            "No Spark: the model and the run's tables are read directly. Stop with Ctrl-C."
+        })
 final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -34,19 +37,31 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOption modelOption;
 
-    @Option(names = "--run", paramLabel = "RUN_DIR", description = "The 'train' or 'evaluate' output folder whose test "
-            + "digits the page shows (default: the run --model belongs to, when it is one).")
+    @Option(
+            names = "--run",
+            paramLabel = "RUN_DIR",
+            description = "The 'train' or 'evaluate' output folder whose test "
+                    + "digits the page shows (default: the run --model belongs to, when it is one).")
     String run;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder of the MNIST test files, for the correct "
-            + "test digits (default: the files the run's run.json names).")
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "Folder of the MNIST test files, for the correct "
+                    + "test digits (default: the files the run's run.json names).")
     String dataDir;
 
-    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+    @Option(
+            names = "--host",
+            paramLabel = "HOST",
+            defaultValue = "127.0.0.1",
             description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "8080",
             description = "Port to listen on (default ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
@@ -63,17 +78,23 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.BAD_INPUT;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        try (PredictionServer server = PredictionServer.start(classifier, samples, modelOption.model, host, port,
-                new Random())) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "serve-shutdown"));
+        try (PredictionServer server =
+                PredictionServer.start(classifier, samples, modelOption.model, host, port, new Random())) {
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                server.close();
+                                stopped.countDown();
+                            },
+                            "serve-shutdown"));
             PrintWriter out = spec.commandLine().getOut();
-            out.println(String.format("Serving %s on http://%s:%d/ (Ctrl-C to stop)", modelOption.model,
-                    host.contains(":") ? "[" + host + "]" : host, server.port()));
-            samples.ifPresentOrElse(s -> out.println(String.format("Test digits of %s: %d correct, %d misclassified",
-                    s.run(), s.correct().size(), s.misclassified().size())),
+            out.println(String.format(
+                    "Serving %s on http://%s:%d/ (Ctrl-C to stop)",
+                    modelOption.model, host.contains(":") ? "[" + host + "]" : host, server.port()));
+            samples.ifPresentOrElse(
+                    s -> out.println(String.format(
+                            "Test digits of %s: %d correct, %d misclassified",
+                            s.run(), s.correct().size(), s.misclassified().size())),
                     () -> out.println("No run's test digits (give --run RUN_DIR for the two random buttons)"));
             out.flush();
             stopped.await();

@@ -33,14 +33,33 @@ public final class ConfigKeys {
     public static final String SPARK_MASTER = "spark.master";
 
     /** Every key, in the order of the properties file. */
-    public static final List<String> ALL = List.of(DATA_DIR, OUTPUT_DIR, OVERWRITE, RESUME, TRAIN_LIMIT, TEST_LIMIT,
-            VALIDATION_IMAGES, EPOCHS, LEARNING_RATE, LEARNING_RATE_DECAY, SEED, BATCH_SIZE_PER_WORKER,
-            STEPS_PER_EPOCH, AVERAGING_FREQUENCY, ROUNDS_PER_EPOCH, OUTER_OPTIMIZER, OUTER_LEARNING_RATE,
-            OUTER_MOMENTUM, PREFETCH_BATCHES, CHECKPOINT_DIR, CHECKPOINT_EVERY_ROUNDS, WORKERS, SPARK_MASTER);
+    public static final List<String> ALL = List.of(
+            DATA_DIR,
+            OUTPUT_DIR,
+            OVERWRITE,
+            RESUME,
+            TRAIN_LIMIT,
+            TEST_LIMIT,
+            VALIDATION_IMAGES,
+            EPOCHS,
+            LEARNING_RATE,
+            LEARNING_RATE_DECAY,
+            SEED,
+            BATCH_SIZE_PER_WORKER,
+            STEPS_PER_EPOCH,
+            AVERAGING_FREQUENCY,
+            ROUNDS_PER_EPOCH,
+            OUTER_OPTIMIZER,
+            OUTER_LEARNING_RATE,
+            OUTER_MOMENTUM,
+            PREFETCH_BATCHES,
+            CHECKPOINT_DIR,
+            CHECKPOINT_EVERY_ROUNDS,
+            WORKERS,
+            SPARK_MASTER);
 
     /** What {@code evaluate} uses: the test data, its output and the master. */
     public static final List<String> EVALUATION = List.of(DATA_DIR, TEST_LIMIT, OUTPUT_DIR, OVERWRITE, SPARK_MASTER);
 
-    private ConfigKeys() {
-    }
+    private ConfigKeys() {}
 }

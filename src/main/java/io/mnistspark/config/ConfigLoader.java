@@ -32,8 +32,7 @@ public final class ConfigLoader {
     /** The object of a run's run.json that holds its configuration (which output.RunJson names by this constant). */
     public static final String RUN_JSON_CONFIG = "config";
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** Defaults, then {@code userFile} if given, then {@code overrides} (keys as in the properties file). */
     public static JobConfig load(Path userFile, Map<String, String> overrides) {
@@ -99,7 +98,8 @@ public final class ConfigLoader {
         Set<String> unknown = new TreeSet<>(p.stringPropertyNames());
         unknown.removeAll(KEYS);
         if (!unknown.isEmpty()) {
-            throw new ConfigException(source + ": unknown key(s) " + unknown + "; known keys are " + new TreeSet<>(KEYS));
+            throw new ConfigException(
+                    source + ": unknown key(s) " + unknown + "; known keys are " + new TreeSet<>(KEYS));
         }
         Values v = new Values(p, source);
         try {
@@ -172,7 +172,9 @@ public final class ConfigLoader {
                     + "run.json of a run)");
         }
         Properties p = new Properties();
-        config.fields().forEachRemaining(entry -> p.setProperty(entry.getKey(), entry.getValue().asText()));
+        config.fields()
+                .forEachRemaining(
+                        entry -> p.setProperty(entry.getKey(), entry.getValue().asText()));
         return p;
     }
 

@@ -58,7 +58,8 @@ public record JobConfig(
         String checkpointDir,
         int checkpointEveryRounds,
         int workers,
-        String sparkMaster) implements Serializable {
+        String sparkMaster)
+        implements Serializable {
 
     public JobConfig {
         requireText(ConfigKeys.DATA_DIR, dataDir);
@@ -79,13 +80,15 @@ public record JobConfig(
             throw new ConfigException("'" + ConfigKeys.LEARNING_RATE + "' must be in (0, 1) but is " + learningRate);
         }
         if (!(outerLearningRate > 0 && outerLearningRate <= 2)) {
-            throw new ConfigException("'" + ConfigKeys.OUTER_LEARNING_RATE + "' must be in (0, 2] but is " + outerLearningRate);
+            throw new ConfigException(
+                    "'" + ConfigKeys.OUTER_LEARNING_RATE + "' must be in (0, 2] but is " + outerLearningRate);
         }
         if (!(outerMomentum >= 0 && outerMomentum < 1)) {
             throw new ConfigException("'" + ConfigKeys.OUTER_MOMENTUM + "' must be in [0, 1) but is " + outerMomentum);
         }
         if (!(learningRateDecay > 0 && learningRateDecay <= 1)) {
-            throw new ConfigException("'" + ConfigKeys.LEARNING_RATE_DECAY + "' must be in (0, 1] but is " + learningRateDecay);
+            throw new ConfigException(
+                    "'" + ConfigKeys.LEARNING_RATE_DECAY + "' must be in (0, 1] but is " + learningRateDecay);
         }
     }
 

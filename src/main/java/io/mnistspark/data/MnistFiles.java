@@ -20,21 +20,18 @@ public final class MnistFiles {
 
     private static final String GZIP_SUFFIX = ".gz";
 
-    private MnistFiles() {
-    }
+    private MnistFiles() {}
 
     /** The two files of one split, as fully qualified Hadoop paths. */
-    public record SplitFiles(Split split, String images, String labels) implements Serializable {
-    }
+    public record SplitFiles(Split split, String images, String labels) implements Serializable {}
 
     /** A split that passed validation: how many examples it has and the SHA-256 of each file's (unzipped) bytes. */
-    public record SplitSummary(SplitFiles files, int count, String imagesSha256, String labelsSha256) {
-    }
+    public record SplitSummary(SplitFiles files, int count, String imagesSha256, String labelsSha256) {}
 
     /** Locates the split's files under {@code dataDir}, preferring the plain file when both plain and .gz exist. */
     public static SplitFiles locate(String dataDir, Split split, Configuration conf) {
-        return new SplitFiles(split, locateOne(dataDir, split.imagesFile(), conf),
-                locateOne(dataDir, split.labelsFile(), conf));
+        return new SplitFiles(
+                split, locateOne(dataDir, split.imagesFile(), conf), locateOne(dataDir, split.labelsFile(), conf));
     }
 
     /**
@@ -57,13 +54,15 @@ public final class MnistFiles {
                 consumeExactly(in, 0, files.labels(), labels + " labels");
             }
             if (images != labels) {
-                throw new IdxFormatException(String.format("%s holds %d images but %s holds %d labels",
-                        files.images(), images, files.labels(), labels));
+                throw new IdxFormatException(String.format(
+                        "%s holds %d images but %s holds %d labels", files.images(), images, files.labels(), labels));
             }
             return new SplitSummary(files, images, Sha256.hex(imagesDigest), Sha256.hex(labelsDigest));
         } catch (IOException e) {
-            throw new IdxFormatException("Cannot read " + files.split() + " files " + files.images() + ", "
-                    + files.labels() + ": " + e.getMessage(), e);
+            throw new IdxFormatException(
+                    "Cannot read " + files.split() + " files " + files.images() + ", " + files.labels() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -71,8 +70,8 @@ public final class MnistFiles {
     public static Slice readSlice(SplitFiles files, int start, int count, Configuration conf) {
         try {
             byte[] pixels;
-            try (InputStream in = openAt(files.images(), MnistIdx.IMAGES_HEADER_BYTES, (long) start * MnistIdx.PIXELS,
-                    conf)) {
+            try (InputStream in =
+                    openAt(files.images(), MnistIdx.IMAGES_HEADER_BYTES, (long) start * MnistIdx.PIXELS, conf)) {
                 pixels = MnistIdx.readFully(in, count * MnistIdx.PIXELS, files.images());
             }
             byte[] labels;
@@ -82,8 +81,10 @@ public final class MnistFiles {
             MnistIdx.checkLabels(labels, start, files.labels());
             return new Slice(start, pixels, labels);
         } catch (IOException e) {
-            throw new IdxFormatException("Cannot read images " + start + "-" + (start + count - 1) + " of "
-                    + files.images() + ": " + e.getMessage(), e);
+            throw new IdxFormatException(
+                    "Cannot read images " + start + "-" + (start + count - 1) + " of " + files.images() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -92,7 +93,8 @@ public final class MnistFiles {
         Path hadoopPath = new Path(path);
         InputStream raw = hadoopPath.getFileSystem(conf).open(hadoopPath);
         InputStream buffered = new BufferedInputStream(raw, 1 << 16);
-        return path.endsWith(GZIP_SUFFIX) ? new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16)
+        return path.endsWith(GZIP_SUFFIX)
+                ? new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16)
                 : buffered;
     }
 
@@ -135,12 +137,12 @@ public final class MnistFiles {
         }
         if (seen < expected) {
             throw new IdxFormatException(String.format(
-                    "%s: file is truncated (header declares %s: %d bytes of data, found %d)", file, what, expected, seen));
+                    "%s: file is truncated (header declares %s: %d bytes of data, found %d)",
+                    file, what, expected, seen));
         }
         if (seen > expected) {
             throw new IdxFormatException(String.format(
                     "%s: %d unexpected bytes after the %s the header declares", file, seen - expected, what));
         }
     }
-
 }

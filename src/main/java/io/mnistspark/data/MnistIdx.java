@@ -22,8 +22,7 @@ public final class MnistIdx {
     public static final int LABELS_HEADER_BYTES = 8;
     public static final int CLASSES = 10;
 
-    private MnistIdx() {
-    }
+    private MnistIdx() {}
 
     /** Reads and checks an images header (magic, 28x28); returns the image count it declares. */
     public static int readImagesHeader(InputStream in, String file) throws IOException {
@@ -37,8 +36,8 @@ public final class MnistIdx {
         int rows = readHeaderInt(data, file);
         int columns = readHeaderInt(data, file);
         if (rows != ROWS || columns != COLUMNS) {
-            throw new IdxFormatException(String.format(
-                    "%s: images are %dx%d, expected %dx%d", file, rows, columns, ROWS, COLUMNS));
+            throw new IdxFormatException(
+                    String.format("%s: images are %dx%d, expected %dx%d", file, rows, columns, ROWS, COLUMNS));
         }
         return count;
     }
@@ -84,8 +83,8 @@ public final class MnistIdx {
         for (int i = 0; i < labels.length; i++) {
             int label = Byte.toUnsignedInt(labels[i]);
             if (label >= CLASSES) {
-                throw new IdxFormatException(String.format(
-                        "%s: label %d at index %d is not a digit 0-9", file, label, firstIndex + i));
+                throw new IdxFormatException(
+                        String.format("%s: label %d at index %d is not a digit 0-9", file, label, firstIndex + i));
             }
         }
     }

@@ -15,21 +15,20 @@ import org.apache.spark.util.SerializableConfiguration;
  */
 public final class MnistRdds {
 
-    private MnistRdds() {
-    }
+    private MnistRdds() {}
 
     /**
      * The first {@code count} images of a split as slices of {@code sliceSize} consecutive images (the last may be
      * shorter), spread over {@code partitions} partitions whose boundaries fall on slice boundaries.
      */
-    public static JavaRDD<Slice> slices(JavaSparkContext sc, MnistFiles.SplitFiles files, int count, int sliceSize,
-            int partitions) {
+    public static JavaRDD<Slice> slices(
+            JavaSparkContext sc, MnistFiles.SplitFiles files, int count, int sliceSize, int partitions) {
         return slices(sc, files, 0, count, sliceSize, partitions);
     }
 
     /** As {@link #slices(JavaSparkContext, MnistFiles.SplitFiles, int, int, int)}, from image {@code first} on. */
-    public static JavaRDD<Slice> slices(JavaSparkContext sc, MnistFiles.SplitFiles files, int first, int count,
-            int sliceSize, int partitions) {
+    public static JavaRDD<Slice> slices(
+            JavaSparkContext sc, MnistFiles.SplitFiles files, int first, int count, int sliceSize, int partitions) {
         List<int[]> ranges = partitionRanges(count, sliceSize, partitions);
         ranges.forEach(range -> range[0] += first);
         SerializableConfiguration conf = new SerializableConfiguration(sc.hadoopConfiguration());

@@ -8,8 +8,7 @@ import java.util.HexFormat;
 /** SHA-256 checksums as lower-case hexadecimal, the form run.json, checkpoint manifests and the fetch step use. */
 public final class Sha256 {
 
-    private Sha256() {
-    }
+    private Sha256() {}
 
     /** A digest to feed a stream through. */
     public static MessageDigest digest() {

@@ -65,7 +65,8 @@ public final class DigitClassifier {
 
     /** What executors need to rebuild the classifier: broadcast this, not the network. */
     public Snapshot snapshot() {
-        return new Snapshot(network.getLayerWiseConfigurations().toJson(), network.params().dup());
+        return new Snapshot(
+                network.getLayerWiseConfigurations().toJson(), network.params().dup());
     }
 
     /** The network's configuration and parameters, serializable. */

@@ -30,6 +30,7 @@ public final class DigitCsv {
 
     /** Rows and values per row. */
     public static final int ROWS = MnistIdx.ROWS;
+
     public static final int COLUMNS = MnistIdx.COLUMNS;
     /** Largest grey level of the 0-255 scale. */
     public static final double MAX_GREY = Slice.MAX_GREY;
@@ -42,15 +43,15 @@ public final class DigitCsv {
     private static final char BYTE_ORDER_MARK = '\uFEFF';
     private static final int SHOWN_TEXT = 24;
 
-    private DigitCsv() {
-    }
+    private DigitCsv() {}
 
     /** Reads and parses a file's bytes; fails on files over {@link #MAX_BYTES} without reading further. */
     public static DigitImage read(String file, InputStream in) throws IOException {
         byte[] bytes = in.readNBytes(MAX_BYTES + 1);
         if (bytes.length > MAX_BYTES) {
-            throw new DigitCsvException(String.format("%s: line 1: file is larger than %d KiB; a digit CSV is 28 lines "
-                    + "of 28 values", file, MAX_BYTES / 1024));
+            throw new DigitCsvException(String.format(
+                    "%s: line 1: file is larger than %d KiB; a digit CSV is 28 lines " + "of 28 values",
+                    file, MAX_BYTES / 1024));
         }
         return parse(file, bytes);
     }
@@ -59,8 +60,12 @@ public final class DigitCsv {
     public static DigitImage parse(String file, byte[] bytes) {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new DigitCsvException(file + ": line 1: not a text file (not UTF-8); a digit CSV is 28 lines of 28 "
                     + "comma-separated numbers");
@@ -70,8 +75,8 @@ public final class DigitCsv {
 
     /** Parses the text of a digit CSV; {@code file} names it in messages. */
     public static DigitImage parse(String file, String text) {
-        String[] lines = (text.isEmpty() || text.charAt(0) != BYTE_ORDER_MARK ? text : text.substring(1))
-                .split("\n", -1);
+        String[] lines =
+                (text.isEmpty() || text.charAt(0) != BYTE_ORDER_MARK ? text : text.substring(1)).split("\n", -1);
         int lastRow = lines.length - 1;
         while (lastRow >= 0 && lines[lastRow].isBlank()) {
             lastRow--; // blank lines at the end are tolerated
@@ -84,8 +89,12 @@ public final class DigitCsv {
         for (int row = 0; row <= lastRow; row++) {
             int line = row + 1;
             if (row >= ROWS) {
-                throw problem(file, line, String.format("more than %d lines (found %d); a digit CSV is %d lines of %d "
-                        + "values", ROWS, lastRow + 1, ROWS, COLUMNS));
+                throw problem(
+                        file,
+                        line,
+                        String.format(
+                                "more than %d lines (found %d); a digit CSV is %d lines of %d " + "values",
+                                ROWS, lastRow + 1, ROWS, COLUMNS));
             }
             String content = stripCarriageReturn(lines[row]);
             if (content.isBlank()) {
@@ -93,8 +102,12 @@ public final class DigitCsv {
             }
             String[] cells = content.split(",", -1);
             if (cells.length != COLUMNS) {
-                throw problem(file, line, String.format("%d value%s, expected %d%s", cells.length,
-                        cells.length == 1 ? "" : "s", COLUMNS, separatorHint(content)));
+                throw problem(
+                        file,
+                        line,
+                        String.format(
+                                "%d value%s, expected %d%s",
+                                cells.length, cells.length == 1 ? "" : "s", COLUMNS, separatorHint(content)));
             }
             for (int column = 0; column < COLUMNS; column++) {
                 double value = parseValue(file, line, column + 1, cells[column].strip());
@@ -103,8 +116,12 @@ public final class DigitCsv {
             }
         }
         if (lastRow + 1 < ROWS) {
-            throw problem(file, lastRow + 2, String.format("missing; the file ends after %d line%s, a digit CSV has %d",
-                    lastRow + 1, lastRow == 0 ? "" : "s", ROWS));
+            throw problem(
+                    file,
+                    lastRow + 2,
+                    String.format(
+                            "missing; the file ends after %d line%s, a digit CSV has %d",
+                            lastRow + 1, lastRow == 0 ? "" : "s", ROWS));
         }
         return toImage(values, over1 ? DigitImage.Scale.GREY_255 : DigitImage.Scale.UNIT);
     }
@@ -119,8 +136,10 @@ public final class DigitCsv {
                 if (column > 0) {
                     csv.append(',');
                 }
-                csv.append(scale == DigitImage.Scale.GREY_255 ? Integer.toString(grey[p])
-                        : Float.toString(digit.values()[p]));
+                csv.append(
+                        scale == DigitImage.Scale.GREY_255
+                                ? Integer.toString(grey[p])
+                                : Float.toString(digit.values()[p]));
             }
             csv.append('\n');
         }
@@ -161,7 +180,8 @@ public final class DigitCsv {
     }
 
     private static String separatorHint(String content) {
-        if (content.indexOf(';') >= 0 || content.indexOf('\t') >= 0
+        if (content.indexOf(';') >= 0
+                || content.indexOf('\t') >= 0
                 || (content.indexOf(',') < 0 && content.strip().contains(" "))) {
             return " (values must be separated by commas)";
         }

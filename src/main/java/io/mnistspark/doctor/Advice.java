@@ -33,9 +33,8 @@ public record Advice(List<Prediction> predictions, int workers, int frequency, S
      * @param epochSeconds   predicted seconds an epoch
      * @param averagingShare the share of a round that is not fitting
      */
-    public record Prediction(int workers, int batch, int frequency, int rounds, double epochSeconds,
-            double averagingShare) {
-    }
+    public record Prediction(
+            int workers, int batch, int frequency, int rounds, double epochSeconds, double averagingShare) {}
 
     /**
      * What was measured.
@@ -49,13 +48,22 @@ public record Advice(List<Prediction> predictions, int workers, int frequency, S
      * @param averagingScale    the same for averaging
      * @param calibration       where the scales come from, or empty
      */
-    public record Measurements(int batchLarge, double stepLarge, int batchSmall, double stepSmall,
-            double averagingOne, double averagingMany, int slots, double fitScale, double averagingScale,
+    public record Measurements(
+            int batchLarge,
+            double stepLarge,
+            int batchSmall,
+            double stepSmall,
+            double averagingOne,
+            double averagingMany,
+            int slots,
+            double fitScale,
+            double averagingScale,
             String calibration) {
 
         /** Seconds of one step at minibatch {@code batch}: a line through the two measured points. */
         double step(int batch) {
-            double perImage = batchLarge == batchSmall ? stepLarge / batchLarge
+            double perImage = batchLarge == batchSmall
+                    ? stepLarge / batchLarge
                     : (stepLarge - stepSmall) / (batchLarge - batchSmall);
             double fixed = Math.max(0, stepLarge - perImage * batchLarge);
             return fitScale * (fixed + Math.max(0, perImage) * batch);
@@ -75,30 +83,52 @@ public record Advice(List<Prediction> predictions, int workers, int frequency, S
             int rounds = plan.roundsPerEpoch(trainImages);
             double fit = plan.averagingFrequency() * m.step(plan.batchSizePerWorker());
             double averaging = m.averaging(workers);
-            predictions.add(new Prediction(workers, plan.batchSizePerWorker(), plan.averagingFrequency(), rounds,
-                    rounds * (fit + averaging), averaging / (fit + averaging)));
+            predictions.add(new Prediction(
+                    workers,
+                    plan.batchSizePerWorker(),
+                    plan.averagingFrequency(),
+                    rounds,
+                    rounds * (fit + averaging),
+                    averaging / (fit + averaging)));
         }
-        double fastest = predictions.stream().mapToDouble(Prediction::epochSeconds).min().orElseThrow();
-        Prediction best = predictions.stream().filter(p -> p.epochSeconds() <= fastest * (1 + GOOD_ENOUGH))
-                .findFirst().orElseThrow();
+        double fastest =
+                predictions.stream().mapToDouble(Prediction::epochSeconds).min().orElseThrow();
+        Prediction best = predictions.stream()
+                .filter(p -> p.epochSeconds() <= fastest * (1 + GOOD_ENOUGH))
+                .findFirst()
+                .orElseThrow();
         String note = "";
         if (best.averagingShare() > HIGH_AVERAGING_SHARE) {
             double step = m.step(best.batch());
-            int frequency = (int) Math.ceil(m.averaging(best.workers()) * (1 - HIGH_AVERAGING_SHARE)
-                    / HIGH_AVERAGING_SHARE / step);
-            note = String.format(Locale.ROOT, "averaging is %.0f%% of a round at %d workers: --averaging-frequency "
-                    + "%d would bring it to %.0f%% (fewer rounds an epoch, which changes the training)",
-                    100 * best.averagingShare(), best.workers(), frequency, 100 * HIGH_AVERAGING_SHARE);
+            int frequency = (int)
+                    Math.ceil(m.averaging(best.workers()) * (1 - HIGH_AVERAGING_SHARE) / HIGH_AVERAGING_SHARE / step);
+            note = String.format(
+                    Locale.ROOT,
+                    "averaging is %.0f%% of a round at %d workers: --averaging-frequency "
+                            + "%d would bring it to %.0f%% (fewer rounds an epoch, which changes the training)",
+                    100 * best.averagingShare(),
+                    best.workers(),
+                    frequency,
+                    100 * HIGH_AVERAGING_SHARE);
         }
         if (!m.calibration().isEmpty()) {
             note = (note.isEmpty() ? "" : note + "; ") + m.calibration();
         }
-        String model = String.format(Locale.ROOT, "epoch(W) = rounds(W) x (frequency(W) x step(batch(W)) + "
-                + "averaging(W)), with batch, frequency and rounds as train derives them for %d images; step(b) a "
-                + "line through the slowest executor's steps (timed as many at once as workers share an executor) at "
-                + "minibatch %d (%.0f ms) and %d (%.0f ms); averaging(W) a line through measured rounds of 1 (%.0f ms) "
-                + "and %d (%.0f ms) workers", trainImages, m.batchLarge(), 1000 * m.stepLarge(), m.batchSmall(),
-                1000 * m.stepSmall(), 1000 * m.averagingOne(), m.slots(), 1000 * m.averagingMany());
+        String model = String.format(
+                Locale.ROOT,
+                "epoch(W) = rounds(W) x (frequency(W) x step(batch(W)) + "
+                        + "averaging(W)), with batch, frequency and rounds as train derives them for %d images; step(b) a "
+                        + "line through the slowest executor's steps (timed as many at once as workers share an executor) at "
+                        + "minibatch %d (%.0f ms) and %d (%.0f ms); averaging(W) a line through measured rounds of 1 (%.0f ms) "
+                        + "and %d (%.0f ms) workers",
+                trainImages,
+                m.batchLarge(),
+                1000 * m.stepLarge(),
+                m.batchSmall(),
+                1000 * m.stepSmall(),
+                1000 * m.averagingOne(),
+                m.slots(),
+                1000 * m.averagingMany());
         return new Advice(List.copyOf(predictions), best.workers(), best.frequency(), model, note);
     }
 }

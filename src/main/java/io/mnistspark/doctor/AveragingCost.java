@@ -19,8 +19,7 @@ final class AveragingCost {
 
     private static final int REPETITIONS = 3;
 
-    private AveragingCost() {
-    }
+    private AveragingCost() {}
 
     /** The median seconds of such a round with {@code workers} tasks. */
     static double secondsPerRound(JavaSparkContext sc, MultiLayerNetwork network, int workers) {
@@ -38,11 +37,14 @@ final class AveragingCost {
     /** One round: broadcast, a task per worker, collect, sum. */
     private static void round(JavaSparkContext sc, MultiLayerNetwork network, int workers) {
         Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(
-                network.getLayerWiseConfigurations(), network.params().dup(),
+                network.getLayerWiseConfigurations(),
+                network.params().dup(),
                 network.getUpdater().getStateViewArray().dup()));
         try {
-            List<Returned> results = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
-                    .map(new Echo(broadcast)).collect();
+            List<Returned> results = sc.parallelize(
+                            IntStream.range(0, workers).boxed().toList(), workers)
+                    .map(new Echo(broadcast))
+                    .collect();
             INDArray sum = null;
             for (Returned result : results) {
                 sum = sum == null ? result.parameters().dup() : sum.addi(result.parameters());
@@ -54,8 +56,7 @@ final class AveragingCost {
     }
 
     /** What a worker returns: parameters and updater state of the network's sizes. */
-    record Returned(INDArray parameters, INDArray updaterState) implements Serializable {
-    }
+    record Returned(INDArray parameters, INDArray updaterState) implements Serializable {}
 
     /** Reads the broadcast network and returns copies of its arrays, as a worker returns its trained ones. */
     private record Echo(Broadcast<NetBroadcastTuple> broadcast)
@@ -64,10 +65,14 @@ final class AveragingCost {
         public Returned call(Integer worker) {
             // As dl4j-spark's worker starts a round: a network from the broadcast configuration and arrays
             NetBroadcastTuple tuple = broadcast.value();
-            MultiLayerNetwork network = new MultiLayerNetwork(tuple.getConfiguration().clone());
+            MultiLayerNetwork network =
+                    new MultiLayerNetwork(tuple.getConfiguration().clone());
             network.init(tuple.getParameters().dup(), false);
-            network.getUpdater().setStateViewArray(network, tuple.getUpdaterState().dup(), false);
-            return new Returned(network.params().dup(), network.getUpdater().getStateViewArray().dup());
+            network.getUpdater()
+                    .setStateViewArray(network, tuple.getUpdaterState().dup(), false);
+            return new Returned(
+                    network.params().dup(),
+                    network.getUpdater().getStateViewArray().dup());
         }
     }
 }

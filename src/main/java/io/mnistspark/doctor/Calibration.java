@@ -14,18 +14,29 @@ import org.apache.spark.sql.SparkSession;
  */
 final class Calibration {
 
-    private Calibration() {
-    }
+    private Calibration() {}
 
     static Advice.Measurements calibrate(SparkSession spark, String run, Advice.Measurements m, List<Check> checks) {
         String table = new Path(run, Tables.TRAINING_ROUNDS).toString();
         List<Row> rows;
         try {
-            rows = spark.read().parquet(table).select(Tables.EPOCH, Tables.ROUND, Tables.WORKERS, Tables.MINIBATCHES,
-                    Tables.IMAGES, Tables.FIT_SECONDS, Tables.AVERAGING_SECONDS).collectAsList();
+            rows = spark.read()
+                    .parquet(table)
+                    .select(
+                            Tables.EPOCH,
+                            Tables.ROUND,
+                            Tables.WORKERS,
+                            Tables.MINIBATCHES,
+                            Tables.IMAGES,
+                            Tables.FIT_SECONDS,
+                            Tables.AVERAGING_SECONDS)
+                    .collectAsList();
         } catch (RuntimeException e) {
-            checks.add(Check.fail("from-run", Doctor.DRIVER, "cannot read " + table + " (" + e.getMessage()
-                    + "): give --from-run the output folder of a finished train run"));
+            checks.add(Check.fail(
+                    "from-run",
+                    Doctor.DRIVER,
+                    "cannot read " + table + " (" + e.getMessage()
+                            + "): give --from-run the output folder of a finished train run"));
             return m;
         }
         double fit = 0;
@@ -48,17 +59,33 @@ final class Calibration {
             used++;
         }
         if (used == 0 || predictedFit <= 0) {
-            checks.add(Check.warn("from-run", Doctor.DRIVER, table + " has no rounds past the first; the advice is "
-                    + "not calibrated"));
+            checks.add(Check.warn(
+                    "from-run",
+                    Doctor.DRIVER,
+                    table + " has no rounds past the first; the advice is " + "not calibrated"));
             return m;
         }
         double fitScale = fit / predictedFit;
         double averagingScale = median(averaging, used) / median(predictedAveraging, used);
-        String calibration = String.format(Locale.ROOT, "calibrated on %d rounds of %s: fitting x%.2f, averaging "
-                + "x%.2f of what was measured here", used, run, fitScale, averagingScale);
+        String calibration = String.format(
+                Locale.ROOT,
+                "calibrated on %d rounds of %s: fitting x%.2f, averaging " + "x%.2f of what was measured here",
+                used,
+                run,
+                fitScale,
+                averagingScale);
         checks.add(Check.ok("from-run", Doctor.DRIVER, calibration));
-        return new Advice.Measurements(m.batchLarge(), m.stepLarge(), m.batchSmall(), m.stepSmall(), m.averagingOne(),
-                m.averagingMany(), m.slots(), fitScale, averagingScale, calibration);
+        return new Advice.Measurements(
+                m.batchLarge(),
+                m.stepLarge(),
+                m.batchSmall(),
+                m.stepSmall(),
+                m.averagingOne(),
+                m.averagingMany(),
+                m.slots(),
+                fitScale,
+                averagingScale,
+                calibration);
     }
 
     private static double median(double[] values, int count) {

@@ -9,7 +9,9 @@ import java.io.Serializable;
 public record Check(String check, String where, Status status, String detail) implements Serializable {
 
     public enum Status {
-        OK, WARN, FAIL;
+        OK,
+        WARN,
+        FAIL;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -54,6 +54,7 @@ public final class Doctor {
     private static final String BUILD_INFO = "/mnist-spark-build.properties";
     /** How long to wait for executors that are still registering, and how long their count must stay the same. */
     private static final long EXECUTOR_WAIT_MS = 30_000;
+
     private static final long EXECUTOR_SETTLE_MS = 3_000;
     private static final int PROBE_ATTEMPTS = 3;
 
@@ -73,8 +74,8 @@ public final class Doctor {
         long started = System.nanoTime();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         boolean local = sc.master().startsWith("local");
-        MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(config.learningRate(),
-                config.learningRateDecay(), config.seed()));
+        MultiLayerNetwork network = new MultiLayerNetwork(
+                ReferenceCnn.configuration(config.learningRate(), config.learningRateDecay(), config.seed()));
         network.init();
         // Executors may still be registering: the worker count and the task slots follow them
         Map<String, String> executors = executors(sc, local);
@@ -83,21 +84,38 @@ public final class Doctor {
 
         List<Check> checks = new ArrayList<>(driverChecks(sc, local, workers, slots, network));
         int trainImages = trainImages(sc.hadoopConfiguration());
-        RoundPlan.Request request = new RoundPlan.Request(config.batchSizePerWorker(), config.stepsPerEpoch(),
-                config.averagingFrequency(), config.roundsPerEpoch());
-        int batch = trainImages > 0 ? RoundPlan.of(request, workers, trainImages).batchSizePerWorker()
+        RoundPlan.Request request = new RoundPlan.Request(
+                config.batchSizePerWorker(),
+                config.stepsPerEpoch(),
+                config.averagingFrequency(),
+                config.roundsPerEpoch());
+        int batch = trainImages > 0
+                ? RoundPlan.of(request, workers, trainImages).batchSizePerWorker()
                 : config.batchSizePerWorker();
         int smallBatch = Math.max(1, batch / 4);
 
         int workersHere = (workers + Math.max(1, executors.size()) - 1) / Math.max(1, executors.size());
         List<ExecutorProbe.Answer> answers = List.of();
         try {
-            answers = probeExecutors(sc, local, executors, new ExecutorProbe.Request(UUID.randomUUID().toString(),
-                    config.dataDir(), config.outputDir(), new int[] {batch, smallBatch}, workersHere,
-                    OneDnnKernels.enabled(), overheadEnforced(sc.master()), config.seed()), checks);
+            answers = probeExecutors(
+                    sc,
+                    local,
+                    executors,
+                    new ExecutorProbe.Request(
+                            UUID.randomUUID().toString(),
+                            config.dataDir(),
+                            config.outputDir(),
+                            new int[] {batch, smallBatch},
+                            workersHere,
+                            OneDnnKernels.enabled(),
+                            overheadEnforced(sc.master()),
+                            config.seed()),
+                    checks);
         } catch (RuntimeException e) {
-            checks.add(Check.fail("executors", DRIVER, "the executor checks could not run (" + e.getMessage()
-                    + "); fix the failures above first"));
+            checks.add(Check.fail(
+                    "executors",
+                    DRIVER,
+                    "the executor checks could not run (" + e.getMessage() + "); fix the failures above first"));
         }
         answers.forEach(answer -> checks.addAll(answer.checks()));
 
@@ -106,8 +124,8 @@ public final class Doctor {
         if (trainImages > 0 && !Double.isNaN(slowestLarge)) {
             double one = AveragingCost.secondsPerRound(sc, network, 1);
             double many = slots > 1 ? AveragingCost.secondsPerRound(sc, network, slots) : one;
-            Advice.Measurements measured = new Advice.Measurements(batch, slowestLarge, smallBatch,
-                    slowest(answers, 1), one, many, slots, 1, 1, "");
+            Advice.Measurements measured = new Advice.Measurements(
+                    batch, slowestLarge, smallBatch, slowest(answers, 1), one, many, slots, 1, 1, "");
             if (fromRun.isPresent()) {
                 measured = Calibration.calibrate(spark, fromRun.get(), measured, checks);
             }
@@ -116,8 +134,8 @@ public final class Doctor {
         return new DoctorReport(List.copyOf(checks), advice, (System.nanoTime() - started) / 1e9);
     }
 
-    private List<Check> driverChecks(JavaSparkContext sc, boolean local, int workers, int slots,
-            MultiLayerNetwork network) {
+    private List<Check> driverChecks(
+            JavaSparkContext sc, boolean local, int workers, int slots, MultiLayerNetwork network) {
         List<Check> checks = new ArrayList<>();
         checks.add(NodeChecks.java17(DRIVER, DRIVER_OPTIONS));
         checks.add(versions());
@@ -125,10 +143,14 @@ public final class Doctor {
         checks.add(NodeChecks.kernelSwitch(DRIVER));
         checks.addAll(MemoryRules.check(DRIVER, driverLimits(sc.getConf())));
         if (!local) {
-            checks.addAll(NodeChecks.localDirs(DRIVER, SparkEnv.get().blockManager().diskBlockManager().localDirs()));
+            checks.addAll(NodeChecks.localDirs(
+                    DRIVER, SparkEnv.get().blockManager().diskBlockManager().localDirs()));
         }
         checks.addAll(sparkSettings(sc, local, workers, slots, network));
-        checks.add(NodeChecks.dataReadable(DRIVER, config.dataDir(), sc.hadoopConfiguration(),
+        checks.add(NodeChecks.dataReadable(
+                DRIVER,
+                config.dataDir(),
+                sc.hadoopConfiguration(),
                 "the driver reads the training images: run 'fetch-data', or point --data-dir (data.dir) at them"));
         checks.add(outputFolder(sc.hadoopConfiguration()));
         return checks;
@@ -147,19 +169,23 @@ public final class Doctor {
         Map<String, String> running = RunInfo.versions();
         String builtSpark = build.getProperty("spark.version", "unknown");
         String builtScala = build.getProperty("scala.binary.version", "unknown");
-        String found = String.format("Spark %s, Scala %s (built for Spark %s, Scala %s)", running.get("spark"),
-                running.get("scala"), builtSpark, builtScala);
+        String found = String.format(
+                "Spark %s, Scala %s (built for Spark %s, Scala %s)",
+                running.get("spark"), running.get("scala"), builtSpark, builtScala);
         if (!running.get("scala").startsWith(builtScala + ".")) {
-            return Check.fail("spark and scala", DRIVER, found + ": use a Spark build for Scala " + builtScala
-                    + " (SPARK_HOME)");
+            return Check.fail(
+                    "spark and scala", DRIVER, found + ": use a Spark build for Scala " + builtScala + " (SPARK_HOME)");
         }
         if (!minor(running.get("spark")).equals(minor(builtSpark))) {
-            return Check.fail("spark and scala", DRIVER, found + ": use Spark " + minor(builtSpark) + ".x "
-                    + "(SPARK_HOME)");
+            return Check.fail(
+                    "spark and scala", DRIVER, found + ": use Spark " + minor(builtSpark) + ".x " + "(SPARK_HOME)");
         }
-        return running.get("spark").equals(builtSpark) ? Check.ok("spark and scala", DRIVER, found)
-                : Check.warn("spark and scala", DRIVER, found + ": another patch release; Spark " + builtSpark
-                        + " is the one tested");
+        return running.get("spark").equals(builtSpark)
+                ? Check.ok("spark and scala", DRIVER, found)
+                : Check.warn(
+                        "spark and scala",
+                        DRIVER,
+                        found + ": another patch release; Spark " + builtSpark + " is the one tested");
     }
 
     private static String minor(String version) {
@@ -174,24 +200,36 @@ public final class Doctor {
                 : Math.max(384L << 20, memory / 10);
         boolean enforced = overheadEnforced(conf.get("spark.master", "local"))
                 && "cluster".equals(conf.get("spark.submit.deployMode", "client"));
-        return new MemoryRules.Limits(Runtime.getRuntime().maxMemory(), Pointer.maxBytes(), Pointer.maxPhysicalBytes(),
-                Pointer.totalPhysicalBytes(), enforced ? Optional.of(memory + overhead) : Optional.empty(), overhead,
+        return new MemoryRules.Limits(
+                Runtime.getRuntime().maxMemory(),
+                Pointer.maxBytes(),
+                Pointer.maxPhysicalBytes(),
+                Pointer.totalPhysicalBytes(),
+                enforced ? Optional.of(memory + overhead) : Optional.empty(),
+                overhead,
                 DRIVER_OPTIONS);
     }
 
     /** The settings of item 5 of issue #15, as train itself judges them; plus workers against the task slots. */
-    private static List<Check> sparkSettings(JavaSparkContext sc, boolean local, int workers, int slots,
-            MultiLayerNetwork network) {
+    private static List<Check> sparkSettings(
+            JavaSparkContext sc, boolean local, int workers, int slots, MultiLayerNetwork network) {
         List<Check> checks = new ArrayList<>();
-        for (SparkSettings.Finding finding : SparkSettings.review(SparkSessions.settings(sc), local, workers,
-                DistributedTrainer.workerResultBytes(network))) {
-            checks.add(finding.refused() ? Check.fail("spark setting", DRIVER, finding.message() + " (train refuses "
-                    + "it)") : Check.ok("spark setting", DRIVER, finding.message()));
+        for (SparkSettings.Finding finding : SparkSettings.review(
+                SparkSessions.settings(sc), local, workers, DistributedTrainer.workerResultBytes(network))) {
+            checks.add(
+                    finding.refused()
+                            ? Check.fail("spark setting", DRIVER, finding.message() + " (train refuses " + "it)")
+                            : Check.ok("spark setting", DRIVER, finding.message()));
         }
         String shape = workers + " workers, " + slots + " task slots";
-        checks.add(workers <= slots ? Check.ok("workers", DRIVER, shape)
-                : Check.warn("workers", DRIVER, shape + ": each round runs in " + ((workers + slots - 1) / slots)
-                        + " waves; set --workers (train.workers) to at most " + slots));
+        checks.add(
+                workers <= slots
+                        ? Check.ok("workers", DRIVER, shape)
+                        : Check.warn(
+                                "workers",
+                                DRIVER,
+                                shape + ": each round runs in " + ((workers + slots - 1) / slots)
+                                        + " waves; set --workers (train.workers) to at most " + slots));
         return checks;
     }
 
@@ -201,14 +239,22 @@ public final class Doctor {
         try {
             boolean exists = output.getFileSystem(conf).exists(output);
             if (exists && !config.overwrite()) {
-                return Check.warn("output folder", DRIVER, config.outputDir() + " exists: train would leave it "
-                        + "untouched and stop; pass --overwrite or another --output (output.dir)");
+                return Check.warn(
+                        "output folder",
+                        DRIVER,
+                        config.outputDir() + " exists: train would leave it "
+                                + "untouched and stop; pass --overwrite or another --output (output.dir)");
             }
-            return Check.ok("output folder", DRIVER, config.outputDir() + (exists ? " exists (--overwrite)"
-                    : " does not exist yet"));
+            return Check.ok(
+                    "output folder",
+                    DRIVER,
+                    config.outputDir() + (exists ? " exists (--overwrite)" : " does not exist yet"));
         } catch (IOException | RuntimeException e) {
-            return Check.fail("output folder", DRIVER, "cannot reach " + config.outputDir() + " (" + e.getMessage()
-                    + "): point --output (output.dir) at storage the driver reaches");
+            return Check.fail(
+                    "output folder",
+                    DRIVER,
+                    "cannot reach " + config.outputDir() + " (" + e.getMessage()
+                            + "): point --output (output.dir) at storage the driver reaches");
         }
     }
 
@@ -227,10 +273,14 @@ public final class Doctor {
      * One task per executor, each preferring its executor; executors that did not answer get another task, twice.
      * With {@code spark.locality.wait=0} a preference is a hint, so the answers are checked rather than assumed.
      */
-    private static List<ExecutorProbe.Answer> probeExecutors(JavaSparkContext sc, boolean local,
-            Map<String, String> expected, ExecutorProbe.Request request, List<Check> checks) {
-        ExecutorProbe probe = new ExecutorProbe(request, sc.broadcast(new SerializableHadoopConfig(
-                sc.hadoopConfiguration())));
+    private static List<ExecutorProbe.Answer> probeExecutors(
+            JavaSparkContext sc,
+            boolean local,
+            Map<String, String> expected,
+            ExecutorProbe.Request request,
+            List<Check> checks) {
+        ExecutorProbe probe =
+                new ExecutorProbe(request, sc.broadcast(new SerializableHadoopConfig(sc.hadoopConfiguration())));
         Map<String, ExecutorProbe.Answer> answers = new LinkedHashMap<>();
         for (int attempt = 0; attempt < PROBE_ATTEMPTS && answers.size() < expected.size(); attempt++) {
             List<Tuple2<Integer, scala.collection.Seq<String>>> pinned = new ArrayList<>();
@@ -238,28 +288,42 @@ public final class Doctor {
             for (Map.Entry<String, String> executor : expected.entrySet()) {
                 if (!answers.containsKey(executor.getKey())) {
                     // Spark's TaskLocation for one executor: executor_HOST_ID
-                    List<String> location = local ? List.of()
-                            : List.of("executor_" + executor.getValue() + "_" + executor.getKey());
-                    pinned.add(new Tuple2<>(task++, JavaConverters.asScalaBuffer(location).toSeq()));
+                    List<String> location =
+                            local ? List.of() : List.of("executor_" + executor.getValue() + "_" + executor.getKey());
+                    pinned.add(new Tuple2<>(
+                            task++, JavaConverters.asScalaBuffer(location).toSeq()));
                 }
             }
             ClassTag<Integer> tag = ClassTag$.MODULE$.apply(Integer.class);
-            RDD<Integer> rdd = sc.sc().makeRDD(JavaConverters.asScalaBuffer(pinned).toSeq(), tag);
+            RDD<Integer> rdd =
+                    sc.sc().makeRDD(JavaConverters.asScalaBuffer(pinned).toSeq(), tag);
             sc.setJobDescription("mnist-spark doctor: executor checks");
-            for (ExecutorProbe.Answer answer : JavaRDD.fromRDD(rdd, tag).mapPartitions(probe).collect()) {
+            for (ExecutorProbe.Answer answer :
+                    JavaRDD.fromRDD(rdd, tag).mapPartitions(probe).collect()) {
                 answers.putIfAbsent(answer.executorId(), answer);
             }
         }
         sc.setJobDescription(null);
         Set<String> missing = new LinkedHashSet<>(expected.keySet());
         missing.removeAll(answers.keySet());
-        checks.add(expected.isEmpty()
-                ? Check.fail("executors", DRIVER, "no executor registered within " + EXECUTOR_WAIT_MS / 1000 + " s: "
-                        + "check the cluster's free cores and memory against spark.executor.cores and "
-                        + "spark.executor.memory")
-                : missing.isEmpty() ? Check.ok("executors", DRIVER, answers.size() + " executor(s) answered: " + answers.keySet())
-                : Check.fail("executors", DRIVER, "executor(s) " + missing + " did not answer in " + PROBE_ATTEMPTS
-                        + " attempts; their logs say why (spark.executor.* settings, memory)"));
+        checks.add(
+                expected.isEmpty()
+                        ? Check.fail(
+                                "executors",
+                                DRIVER,
+                                "no executor registered within " + EXECUTOR_WAIT_MS / 1000 + " s: "
+                                        + "check the cluster's free cores and memory against spark.executor.cores and "
+                                        + "spark.executor.memory")
+                        : missing.isEmpty()
+                                ? Check.ok(
+                                        "executors",
+                                        DRIVER,
+                                        answers.size() + " executor(s) answered: " + answers.keySet())
+                                : Check.fail(
+                                        "executors",
+                                        DRIVER,
+                                        "executor(s) " + missing + " did not answer in " + PROBE_ATTEMPTS
+                                                + " attempts; their logs say why (spark.executor.* settings, memory)"));
         return new ArrayList<>(answers.values());
     }
 
@@ -318,7 +382,9 @@ public final class Doctor {
      * Spark, but callable; barrier execution relies on the same number.)
      */
     private static int taskSlots(JavaSparkContext sc) {
-        return Math.max(1, sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile()));
+        return Math.max(
+                1,
+                sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile()));
     }
 
     /** YARN and Kubernetes kill a process above memory + memoryOverhead; standalone and local do not. */
@@ -328,7 +394,10 @@ public final class Doctor {
 
     /** The slowest executor's step seconds at the {@code index}-th batch size; NaN when none could time one. */
     private static double slowest(List<ExecutorProbe.Answer> answers, int index) {
-        return answers.stream().mapToDouble(a -> a.stepSeconds()[index]).filter(s -> !Double.isNaN(s)).max()
+        return answers.stream()
+                .mapToDouble(a -> a.stepSeconds()[index])
+                .filter(s -> !Double.isNaN(s))
+                .max()
                 .orElse(Double.NaN);
     }
 

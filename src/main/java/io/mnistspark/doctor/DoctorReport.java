@@ -28,8 +28,14 @@ public record DoctorReport(List<Check> checks, Optional<Advice> advice, double s
     }
 
     public String summary() {
-        return String.format(Locale.ROOT, "%d checks: %d ok, %d warn, %d fail (%.1f s)%s", checks.size(),
-                count(Check.Status.OK), count(Check.Status.WARN), count(Check.Status.FAIL), seconds,
+        return String.format(
+                Locale.ROOT,
+                "%d checks: %d ok, %d warn, %d fail (%.1f s)%s",
+                checks.size(),
+                count(Check.Status.OK),
+                count(Check.Status.WARN),
+                count(Check.Status.FAIL),
+                seconds,
                 failed() ? "; fix the failures above (each names the setting or path to change)" : "");
     }
 
@@ -39,19 +45,32 @@ public record DoctorReport(List<Check> checks, Optional<Advice> advice, double s
         int whereWidth = checks.stream().mapToInt(c -> c.where().length()).max().orElse(5);
         StringBuilder out = new StringBuilder();
         for (Check c : checks) {
-            out.append(String.format(Locale.ROOT, "%-" + checkWidth + "s  %-" + whereWidth + "s  %-4s  %s%n",
-                    c.check(), c.where(), c.status().label(), c.detail()));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%-" + checkWidth + "s  %-" + whereWidth + "s  %-4s  %s%n",
+                    c.check(),
+                    c.where(),
+                    c.status().label(),
+                    c.detail()));
         }
         advice.ifPresent(a -> {
-            out.append(String.format("%nPredicted epoch time:%n  workers  minibatch  frequency  rounds  epoch (s)  "
-                    + "averaging%n"));
+            out.append(String.format(
+                    "%nPredicted epoch time:%n  workers  minibatch  frequency  rounds  epoch (s)  " + "averaging%n"));
             for (Advice.Prediction p : a.predictions()) {
-                out.append(String.format(Locale.ROOT, "  %7d  %9d  %9d  %6d  %9.1f  %8.0f%%%s%n", p.workers(),
-                        p.batch(), p.frequency(), p.rounds(), p.epochSeconds(), 100 * p.averagingShare(),
+                out.append(String.format(
+                        Locale.ROOT,
+                        "  %7d  %9d  %9d  %6d  %9.1f  %8.0f%%%s%n",
+                        p.workers(),
+                        p.batch(),
+                        p.frequency(),
+                        p.rounds(),
+                        p.epochSeconds(),
+                        100 * p.averagingShare(),
                         p.workers() == a.workers() ? "  <- recommended" : ""));
             }
-            out.append(String.format("Advice: %d workers (--workers %d), averaging frequency %d%n", a.workers(),
-                    a.workers(), a.frequency()));
+            out.append(String.format(
+                    "Advice: %d workers (--workers %d), averaging frequency %d%n",
+                    a.workers(), a.workers(), a.frequency()));
             if (!a.note().isEmpty()) {
                 out.append("Note: ").append(a.note()).append(System.lineSeparator());
             }
@@ -77,8 +96,10 @@ public record DoctorReport(List<Check> checks, Optional<Advice> advice, double s
         all.put("summary", summary);
         all.put("ok", !failed());
         try {
-            return new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                    .enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all)
+            return new ObjectMapper()
+                            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(all)
                     + System.lineSeparator();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the doctor's report could not be serialised", e);

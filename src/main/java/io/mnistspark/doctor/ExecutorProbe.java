@@ -45,14 +45,20 @@ final class ExecutorProbe implements FlatMapFunction<Iterator<Integer>, Executor
      * @param seed              seed of the timed network
      */
     @SuppressWarnings("ArrayRecordComponent") // sent to the executors, never compared or hashed
-    record Request(String runId, String dataDir, String outputDir, int[] batches, int workersHere, boolean kernels,
-            boolean overheadEnforced, long seed) implements Serializable {
-    }
+    record Request(
+            String runId,
+            String dataDir,
+            String outputDir,
+            int[] batches,
+            int workersHere,
+            boolean kernels,
+            boolean overheadEnforced,
+            long seed)
+            implements Serializable {}
 
     /** One executor's answer: who it is, its check lines, and its step seconds at each requested batch size. */
     @SuppressWarnings("ArrayRecordComponent") // sent back to the driver, never compared or hashed
-    record Answer(String executorId, String host, List<Check> checks, double[] stepSeconds) implements Serializable {
-    }
+    record Answer(String executorId, String host, List<Check> checks, double[] stepSeconds) implements Serializable {}
 
     private final Request request;
     private final Broadcast<SerializableHadoopConfig> hadoopConf;
@@ -70,7 +76,8 @@ final class ExecutorProbe implements FlatMapFunction<Iterator<Integer>, Executor
     }
 
     private Answer answer(SparkEnv env) {
-        String where = "executor " + env.executorId() + " (" + env.blockManager().blockManagerId().host() + ")";
+        String where = "executor " + env.executorId() + " ("
+                + env.blockManager().blockManagerId().host() + ")";
         List<Check> checks = new ArrayList<>();
         checks.add(NodeChecks.java17(where, OPTIONS_SETTING));
         checks.addAll(NodeChecks.nativeBackend(where, OPTIONS_SETTING));
@@ -78,24 +85,39 @@ final class ExecutorProbe implements FlatMapFunction<Iterator<Integer>, Executor
         int cores = conf.getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
         checks.add(NodeChecks.openMp(where, cores, OMP_SETTING));
         checks.addAll(MemoryRules.check(where, limits(conf)));
-        checks.addAll(NodeChecks.localDirs(where, env.blockManager().diskBlockManager().localDirs()));
+        checks.addAll(NodeChecks.localDirs(
+                where, env.blockManager().diskBlockManager().localDirs()));
         Configuration hadoop = hadoopConf.value().getConfiguration();
-        checks.add(NodeChecks.dataReadable(where, request.dataDir(), hadoop, "seen from this executor: point "
-                + "--data-dir (data.dir) at storage every executor reaches"));
+        checks.add(NodeChecks.dataReadable(
+                where,
+                request.dataDir(),
+                hadoop,
+                "seen from this executor: point " + "--data-dir (data.dir) at storage every executor reaches"));
         checks.add(outputParentWritable(where, hadoop));
         double[] seconds = new double[request.batches().length];
         try {
             for (int i = 0; i < seconds.length; i++) {
-                seconds[i] = StepTimer.secondsPerStep(Math.min(cores, request.workersHere()), request.batches()[i],
-                        request.kernels(), request.seed());
+                seconds[i] = StepTimer.secondsPerStep(
+                        Math.min(cores, request.workersHere()),
+                        request.batches()[i],
+                        request.kernels(),
+                        request.seed());
             }
-            checks.add(Check.ok("training step", where, String.format("%.0f ms a step at minibatch %d (%d at once)",
-                    seconds[0] * 1000, request.batches()[0], Math.min(cores, request.workersHere()))));
+            checks.add(Check.ok(
+                    "training step",
+                    where,
+                    String.format(
+                            "%.0f ms a step at minibatch %d (%d at once)",
+                            seconds[0] * 1000, request.batches()[0], Math.min(cores, request.workersHere()))));
         } catch (OutOfMemoryError | RuntimeException e) {
             java.util.Arrays.fill(seconds, Double.NaN);
-            checks.add(Check.fail("training step", where, "a training step of the reference CNN failed (" + e
-                    + "); check -D" + MemoryRules.MAX_BYTES + " and -D" + MemoryRules.MAX_PHYSICAL_BYTES + " in "
-                    + OPTIONS_SETTING));
+            checks.add(Check.fail(
+                    "training step",
+                    where,
+                    "a training step of the reference CNN failed (" + e
+                            + "); check -D" + MemoryRules.MAX_BYTES + " and -D" + MemoryRules.MAX_PHYSICAL_BYTES
+                            + " in "
+                            + OPTIONS_SETTING));
         }
         return new Answer(env.executorId(), env.blockManager().blockManagerId().host(), List.copyOf(checks), seconds);
     }
@@ -105,9 +127,14 @@ final class ExecutorProbe implements FlatMapFunction<Iterator<Integer>, Executor
         long overhead = conf.contains("spark.executor.memoryOverhead")
                 ? conf.getSizeAsMb("spark.executor.memoryOverhead", "384m") << 20
                 : Math.max(384L << 20, memory / 10);
-        return new MemoryRules.Limits(Runtime.getRuntime().maxMemory(), Pointer.maxBytes(), Pointer.maxPhysicalBytes(),
-                Pointer.totalPhysicalBytes(), request.overheadEnforced() ? Optional.of(memory + overhead)
-                        : Optional.empty(), overhead, OPTIONS_SETTING);
+        return new MemoryRules.Limits(
+                Runtime.getRuntime().maxMemory(),
+                Pointer.maxBytes(),
+                Pointer.maxPhysicalBytes(),
+                Pointer.totalPhysicalBytes(),
+                request.overheadEnforced() ? Optional.of(memory + overhead) : Optional.empty(),
+                overhead,
+                OPTIONS_SETTING);
     }
 
     /** Creates and deletes a probe file where the output folder will be created. */
@@ -127,8 +154,11 @@ final class ExecutorProbe implements FlatMapFunction<Iterator<Integer>, Executor
             }
             return Check.ok("output writable", where, "created and deleted a file in " + fs.makeQualified(existing));
         } catch (IOException | RuntimeException e) {
-            return Check.fail("output writable", where, "cannot create a file in the parent of " + request.outputDir()
-                    + " (" + e.getMessage() + "): make it writable, or point --output (output.dir) elsewhere");
+            return Check.fail(
+                    "output writable",
+                    where,
+                    "cannot create a file in the parent of " + request.outputDir() + " (" + e.getMessage()
+                            + "): make it writable, or point --output (output.dir) elsewhere");
         }
     }
 }

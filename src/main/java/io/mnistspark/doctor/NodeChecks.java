@@ -25,13 +25,13 @@ final class NodeChecks {
 
     /** Below this a local dir cannot hold a broadcast of the training images and a few shuffle files. */
     static final long MIN_LOCAL_DIR_BYTES = 512L << 20;
+
     static final long LOW_LOCAL_DIR_BYTES = 2L << 30;
     private static final String ISA_PREFIX = "dnnl_cpu_isa_";
     static final String JAVA17_ARGS = "/java17.args";
     private static final String ADD_OPENS = "--add-opens=";
 
-    private NodeChecks() {
-    }
+    private NodeChecks() {}
 
     /** ND4J's backend and native build, DL4J's oneDNN helpers, mnist-spark's oneDNN kernels and oneDNN's ISA. */
     static List<Check> nativeBackend(String where, String optionsSetting) {
@@ -41,12 +41,16 @@ final class NodeChecks {
             NativeBackend.start();
             library = loadedNd4jLibrary();
             String backend = Nd4j.getBackend().getClass().getSimpleName();
-            checks.add(Check.ok("nd4j backend", where, backend + ", native build " + build(library) + " (" + library
-                    + ")"));
+            checks.add(Check.ok(
+                    "nd4j backend", where, backend + ", native build " + build(library) + " (" + library + ")"));
         } catch (LinkageError | RuntimeException e) {
-            checks.add(Check.fail("nd4j backend", where, "ND4J's native library did not load (" + e + "); check "
-                    + "-D" + NativeBackend.PLATFORM_EXTENSION + " in " + optionsSetting + " names a build inside the "
-                    + "jar (-onednn)"));
+            checks.add(Check.fail(
+                    "nd4j backend",
+                    where,
+                    "ND4J's native library did not load (" + e + "); check "
+                            + "-D" + NativeBackend.PLATFORM_EXTENSION + " in " + optionsSetting
+                            + " names a build inside the "
+                            + "jar (-onednn)"));
             return checks;
         }
         boolean oneDnnBuild = library.contains("onednn");
@@ -54,20 +58,31 @@ final class NodeChecks {
         if (oneDnnBuild && helpersOn) {
             checks.add(Check.ok("dl4j onednn helpers", where, "on (" + NativeBackend.HELPERS_DISABLE + "=false)"));
         } else {
-            checks.add(Check.warn("dl4j onednn helpers", where, (oneDnnBuild ? "" : "native build without oneDNN; ")
-                    + (helpersOn ? "" : "helpers off; ") + "convolutions run 4-5x slower: set -D"
-                    + NativeBackend.HELPERS_DISABLE + "=false and -D" + NativeBackend.PLATFORM_EXTENSION
-                    + "=-onednn in " + optionsSetting + " (and drop -D" + NativeBackend.SWITCH_PROPERTY + "=false)"));
+            checks.add(Check.warn(
+                    "dl4j onednn helpers",
+                    where,
+                    (oneDnnBuild ? "" : "native build without oneDNN; ")
+                            + (helpersOn ? "" : "helpers off; ") + "convolutions run 4-5x slower: set -D"
+                            + NativeBackend.HELPERS_DISABLE + "=false and -D" + NativeBackend.PLATFORM_EXTENSION
+                            + "=-onednn in " + optionsSetting + " (and drop -D" + NativeBackend.SWITCH_PROPERTY
+                            + "=false)"));
         }
         if (OneDnnKernels.available()) {
             String isa = effectiveIsa();
-            checks.add(isa.startsWith("avx2") || isa.startsWith("avx512")
-                    ? Check.ok("onednn isa", where, "oneDNN's jit kernels dispatch " + isa)
-                    : Check.warn("onednn isa", where, "oneDNN dispatches " + isa + " only: no AVX2 on this CPU (or "
-                            + "ONEDNN_MAX_CPU_ISA limits it), convolutions run slower"));
+            checks.add(
+                    isa.startsWith("avx2") || isa.startsWith("avx512")
+                            ? Check.ok("onednn isa", where, "oneDNN's jit kernels dispatch " + isa)
+                            : Check.warn(
+                                    "onednn isa",
+                                    where,
+                                    "oneDNN dispatches " + isa + " only: no AVX2 on this CPU (or "
+                                            + "ONEDNN_MAX_CPU_ISA limits it), convolutions run slower"));
         } else {
-            checks.add(Check.warn("onednn isa", where, "oneDNN's own library (org.bytedeco:dnnl) did not load here; "
-                    + "mnist-spark's kernels are off on this JVM"));
+            checks.add(Check.warn(
+                    "onednn isa",
+                    where,
+                    "oneDNN's own library (org.bytedeco:dnnl) did not load here; "
+                            + "mnist-spark's kernels are off on this JVM"));
         }
         return checks;
     }
@@ -77,9 +92,13 @@ final class NodeChecks {
         if (OneDnnKernels.enabled()) {
             return Check.ok("mnist onednn kernels", where, "on: convolutions and ReLUs run on oneDNN directly");
         }
-        return Check.warn("mnist onednn kernels", where, "switched off: a training step takes ~40% longer; remove "
-                + "-D" + OneDnnKernels.SWITCH_PROPERTY + "=false / " + OneDnnKernels.SWITCH_ENV + "=false and -D"
-                + NativeBackend.SWITCH_PROPERTY + "=false / " + NativeBackend.SWITCH_ENV + "=false");
+        return Check.warn(
+                "mnist onednn kernels",
+                where,
+                "switched off: a training step takes ~40% longer; remove "
+                        + "-D" + OneDnnKernels.SWITCH_PROPERTY + "=false / " + OneDnnKernels.SWITCH_ENV
+                        + "=false and -D"
+                        + NativeBackend.SWITCH_PROPERTY + "=false / " + NativeBackend.SWITCH_ENV + "=false");
     }
 
     /** OpenMP threads per task against the cores each task gets. */
@@ -91,14 +110,16 @@ final class NodeChecks {
         try {
             perTask = Integer.parseInt(threads.trim());
         } catch (NumberFormatException e) {
-            return Check.warn("omp threads", where, "ND4J reports " + threads + " OpenMP threads; set " + envSetting
-                    + "=1");
+            return Check.warn(
+                    "omp threads", where, "ND4J reports " + threads + " OpenMP threads; set " + envSetting + "=1");
         }
-        String found = String.format("%d OpenMP thread(s) a task, %d task slot(s), %d cores", perTask, taskSlots,
-                cores);
+        String found =
+                String.format("%d OpenMP thread(s) a task, %d task slot(s), %d cores", perTask, taskSlots, cores);
         if ((long) perTask * taskSlots > cores) {
-            return Check.warn("omp threads", where, found + ": tasks oversubscribe the cores and slow each other "
-                    + "down; set " + envSetting + "=1");
+            return Check.warn(
+                    "omp threads",
+                    where,
+                    found + ": tasks oversubscribe the cores and slow each other " + "down; set " + envSetting + "=1");
         }
         return Check.ok("omp threads", where, found);
     }
@@ -110,11 +131,16 @@ final class NodeChecks {
             long free = dir.getUsableSpace();
             String found = MemoryRules.size(free) + " free in " + dir;
             if (!dir.canWrite() || free < MIN_LOCAL_DIR_BYTES) {
-                checks.add(Check.fail("local dir space", where, found + (dir.canWrite() ? "" : " (not writable)")
-                        + ": point spark.local.dir (SPARK_LOCAL_DIRS on a cluster) at a disk with room"));
+                checks.add(Check.fail(
+                        "local dir space",
+                        where,
+                        found + (dir.canWrite() ? "" : " (not writable)")
+                                + ": point spark.local.dir (SPARK_LOCAL_DIRS on a cluster) at a disk with room"));
             } else if (free < LOW_LOCAL_DIR_BYTES) {
-                checks.add(Check.warn("local dir space", where, found + ": little room; consider spark.local.dir "
-                        + "on a larger disk"));
+                checks.add(Check.warn(
+                        "local dir space",
+                        where,
+                        found + ": little room; consider spark.local.dir " + "on a larger disk"));
             } else {
                 checks.add(Check.ok("local dir space", where, found));
             }
@@ -135,11 +161,16 @@ final class NodeChecks {
             }
         }
         if (!missing.isEmpty()) {
-            return Check.fail("java", where, "Java " + Runtime.version() + " without " + String.join(" ", missing)
-                    + ": add them to " + optionsSetting + " (every line of conf/java17.args)");
+            return Check.fail(
+                    "java",
+                    where,
+                    "Java " + Runtime.version() + " without " + String.join(" ", missing) + ": add them to "
+                            + optionsSetting + " (every line of conf/java17.args)");
         }
-        return Check.ok("java", where, "Java " + Runtime.version() + ", all " + java17Flags().size()
-                + " flags of conf/java17.args in effect");
+        return Check.ok(
+                "java",
+                where,
+                "Java " + Runtime.version() + ", all " + java17Flags().size() + " flags of conf/java17.args in effect");
     }
 
     /** The lines of conf/java17.args. */
@@ -148,8 +179,11 @@ final class NodeChecks {
             if (in == null) {
                 throw new IllegalStateException(JAVA17_ARGS + " is missing from the jar");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
-                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .map(String::trim)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + JAVA17_ARGS, e);
         }
@@ -162,8 +196,10 @@ final class NodeChecks {
             String target = flag.substring(ADD_OPENS.length(), flag.lastIndexOf('='));
             String module = target.substring(0, target.indexOf('/'));
             String pkg = target.substring(target.indexOf('/') + 1);
-            return ModuleLayer.boot().findModule(module)
-                    .map(m -> m.isOpen(pkg, NodeChecks.class.getModule())).orElse(false);
+            return ModuleLayer.boot()
+                    .findModule(module)
+                    .map(m -> m.isOpen(pkg, NodeChecks.class.getModule()))
+                    .orElse(false);
         }
         if (flag.startsWith("-D")) {
             int equals = flag.indexOf('=');
@@ -224,8 +260,10 @@ final class NodeChecks {
         int isa = org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa();
         for (Field field : org.bytedeco.dnnl.global.dnnl.class.getFields()) {
             try {
-                if (field.getName().startsWith(ISA_PREFIX) && Modifier.isStatic(field.getModifiers())
-                        && field.getType() == int.class && field.getInt(null) == isa) {
+                if (field.getName().startsWith(ISA_PREFIX)
+                        && Modifier.isStatic(field.getModifiers())
+                        && field.getType() == int.class
+                        && field.getInt(null) == isa) {
                     return field.getName().substring(ISA_PREFIX.length());
                 }
             } catch (IllegalAccessException e) {

@@ -21,8 +21,7 @@ final class StepTimer {
     private static final int WARM_UP_STEPS = 2;
     private static final int TIMED_STEPS = 3;
 
-    private StepTimer() {
-    }
+    private StepTimer() {}
 
     /**
      * The seconds of one training step when {@code workers} workers train at once in this JVM, as the workers of one
@@ -68,8 +67,8 @@ final class StepTimer {
             network = OneDnnKernels.copyForTiming(network);
         }
         Nd4j.getRandom().setSeed(seed);
-        INDArray features = Nd4j.rand(DataType.FLOAT, batch, ReferenceCnn.CHANNELS, ReferenceCnn.HEIGHT,
-                ReferenceCnn.WIDTH);
+        INDArray features =
+                Nd4j.rand(DataType.FLOAT, batch, ReferenceCnn.CHANNELS, ReferenceCnn.HEIGHT, ReferenceCnn.WIDTH);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, ReferenceCnn.CLASSES);
         for (int i = 0; i < batch; i++) {
             labels.putScalar(i, i % ReferenceCnn.CLASSES, 1f);

@@ -20,19 +20,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class DistributedEvaluator {
 
-    private DistributedEvaluator() {
-    }
+    private DistributedEvaluator() {}
 
     /** One prediction per image of {@code test}; misclassified ones keep their pixels. */
     public static JavaRDD<Prediction> predict(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<Slice> test) {
-        Broadcast<ModelSnapshot> model = sc.broadcast(
-                new ModelSnapshot(network.getLayerWiseConfigurations().toJson(), network.params().dup()));
+        Broadcast<ModelSnapshot> model = sc.broadcast(new ModelSnapshot(
+                network.getLayerWiseConfigurations().toJson(), network.params().dup()));
         return test.mapPartitions(new PredictPartition(model));
     }
 
     /** Accuracy, per-class metrics and the confusion matrix of the predictions. */
     public static Evaluation evaluate(JavaRDD<Prediction> predictions, int classes) {
-        return predictions.aggregate(new Evaluation(classes),
+        return predictions.aggregate(
+                new Evaluation(classes),
                 (evaluation, prediction) -> {
                     evaluation.eval(prediction.predicted(), prediction.label());
                     return evaluation;
@@ -70,7 +70,8 @@ public final class DistributedEvaluator {
                 Slice slice = slices.next();
                 INDArray probabilities = network.output(slice.features(), false);
                 for (int i = 0; i < slice.size(); i++) {
-                    predictions.add(toPrediction(slice, i, probabilities.getRow(i).toFloatVector()));
+                    predictions.add(
+                            toPrediction(slice, i, probabilities.getRow(i).toFloatVector()));
                 }
             }
             return predictions.iterator();
@@ -80,8 +81,8 @@ public final class DistributedEvaluator {
             int predicted = argMax(probabilities);
             int label = slice.label(i);
             int[] pixels = predicted == label ? null : slice.greyValues(i);
-            return new Prediction(slice.firstIndex() + i, label, predicted, probabilities[predicted], probabilities,
-                    pixels);
+            return new Prediction(
+                    slice.firstIndex() + i, label, predicted, probabilities[predicted], probabilities, pixels);
         }
 
         private static int argMax(float[] values) {

@@ -25,16 +25,13 @@ final class DigitFiles {
     static final String CSV_SUFFIX = ".csv";
     private static final java.util.regex.Pattern GLOB = java.util.regex.Pattern.compile("[*?\\[{]");
 
-    private DigitFiles() {
-    }
+    private DigitFiles() {}
 
     /** A file to score: its position in the listing, its name as the person gave it, and its qualified path. */
-    record DigitFile(int position, String name, String path) implements Serializable {
-    }
+    record DigitFile(int position, String name, String path) implements Serializable {}
 
     /** The files to score and the inputs that gave none. */
-    record Listing(List<DigitFile> files, List<FileOutcome> failures) {
-    }
+    record Listing(List<DigitFile> files, List<FileOutcome> failures) {}
 
     static Listing list(List<String> inputs, Configuration conf) {
         List<DigitFile> files = new ArrayList<>();
@@ -56,18 +53,21 @@ final class DigitFiles {
                     String name = glob ? match.getPath().toString() : input;
                     if (!match.isDirectory()) {
                         if (seen.add(match.getPath().toString())) {
-                            files.add(new DigitFile(position++, name, match.getPath().toString()));
+                            files.add(new DigitFile(
+                                    position++, name, match.getPath().toString()));
                         }
                         continue;
                     }
                     List<FileStatus> csvs = csvFilesIn(fs, match.getPath());
                     if (csvs.isEmpty()) {
-                        failures.add(FileOutcome.failed(position++, name, name + ": folder holds no " + CSV_SUFFIX
-                                + " files"));
+                        failures.add(FileOutcome.failed(
+                                position++, name, name + ": folder holds no " + CSV_SUFFIX + " files"));
                     }
                     for (FileStatus csv : csvs) {
                         if (seen.add(csv.getPath().toString())) {
-                            files.add(new DigitFile(position++, new Path(name, csv.getPath().getName()).toString(),
+                            files.add(new DigitFile(
+                                    position++,
+                                    new Path(name, csv.getPath().getName()).toString(),
                                     csv.getPath().toString()));
                         }
                     }
@@ -83,7 +83,9 @@ final class DigitFiles {
         List<FileStatus> csvs = new ArrayList<>();
         for (FileStatus child : fs.listStatus(folder)) {
             String name = child.getPath().getName();
-            if (child.isFile() && name.toLowerCase(Locale.ROOT).endsWith(CSV_SUFFIX) && !name.startsWith(".")
+            if (child.isFile()
+                    && name.toLowerCase(Locale.ROOT).endsWith(CSV_SUFFIX)
+                    && !name.startsWith(".")
                     && !name.startsWith("_")) {
                 csvs.add(child);
             }

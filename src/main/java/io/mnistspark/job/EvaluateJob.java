@@ -48,8 +48,8 @@ public final class EvaluateJob {
             MnistFiles.SplitSummary test = JobSupport.inspect(config.dataDir(), Split.TEST, hadoopConf);
             int testCount = JobSupport.limited(test.count(), config.testLimit());
             JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount);
-            TestSetEvaluation.Outcome evaluated = TestSetEvaluation.evaluateAndWrite(sc, network, testSlices,
-                    new ResultWriter(spark, staging), Optional.empty());
+            TestSetEvaluation.Outcome evaluated = TestSetEvaluation.evaluateAndWrite(
+                    sc, network, testSlices, new ResultWriter(spark, staging), Optional.empty());
             RunInfo info = new RunInfo("evaluate", started)
                     .put(RunJson.MODEL, model)
                     .put(RunJson.CONFIG, ConfigLoader.only(ConfigLoader.toProperties(config), ConfigKeys.EVALUATION))

@@ -16,8 +16,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 /** Steps every job takes the same way: checking a split, describing the run, writing the run folder. */
 final class JobSupport {
 
-    private JobSupport() {
-    }
+    private JobSupport() {}
 
     /** Locates a split under {@code dataDir} and checks its files end to end. */
     static MnistFiles.SplitSummary inspect(String dataDir, Split split, Configuration conf) {
@@ -30,8 +29,7 @@ final class JobSupport {
     }
 
     /** What a job's work in its run folder leaves besides the files: the run.json record and the job's result. */
-    record Written<T>(RunInfo info, T result) {
-    }
+    record Written<T>(RunInfo info, T result) {}
 
     /**
      * The one way a job writes its run folder: does the work in the staging folder, writes run.json and commits. On

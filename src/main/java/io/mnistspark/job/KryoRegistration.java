@@ -25,8 +25,15 @@ public final class KryoRegistration implements KryoRegistrator {
     public void registerClasses(Kryo kryo) {
         JavaSerializer java = new JavaSerializer();
         // Default serializers apply to subclasses too: every record, every ND4J array, every DL4J evaluation.
-        for (Class<?> type : new Class<?>[] {Record.class, INDArray.class, DataSet.class, IEvaluation.class,
-            MultiLayerConfiguration.class, NetBroadcastTuple.class, SerializableHadoopConfig.class}) {
+        for (Class<?> type : new Class<?>[] {
+            Record.class,
+            INDArray.class,
+            DataSet.class,
+            IEvaluation.class,
+            MultiLayerConfiguration.class,
+            NetBroadcastTuple.class,
+            SerializableHadoopConfig.class
+        }) {
             kryo.addDefaultSerializer(type, java);
         }
     }

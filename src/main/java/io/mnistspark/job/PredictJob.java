@@ -61,8 +61,7 @@ public final class PredictJob {
     }
 
     /** The outcome of every input in listing order, split into scored and failed, and where the output went. */
-    public record Result(List<FileOutcome> scored, List<FileOutcome> failed, Optional<String> output) {
-    }
+    public record Result(List<FileOutcome> scored, List<FileOutcome> failed, Optional<String> output) {}
 
     public Result run(SparkSession spark) {
         Instant started = Instant.now();
@@ -77,8 +76,8 @@ public final class PredictJob {
     }
 
     /** Lists, reads and scores the inputs; writes the two tables into {@code folder} when there is one. */
-    private JobSupport.Written<Result> score(SparkSession spark, DigitClassifier classifier,
-            Optional<RunFolder> folder, Instant started) {
+    private JobSupport.Written<Result> score(
+            SparkSession spark, DigitClassifier classifier, Optional<RunFolder> folder, Instant started) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoopConf = sc.hadoopConfiguration();
         // List the inputs on the driver
@@ -86,10 +85,16 @@ public final class PredictJob {
 
         // Read, parse and score on the executors, with the model broadcast once
         Broadcast<DigitClassifier.Snapshot> snapshot = sc.broadcast(classifier.snapshot());
-        int partitions = Math.max(1, Math.min(listing.files().size(), Math.max(sc.defaultParallelism(),
-                (listing.files().size() + FILES_PER_PARTITION - 1) / FILES_PER_PARTITION)));
+        int partitions = Math.max(
+                1,
+                Math.min(
+                        listing.files().size(),
+                        Math.max(
+                                sc.defaultParallelism(),
+                                (listing.files().size() + FILES_PER_PARTITION - 1) / FILES_PER_PARTITION)));
         JavaRDD<FileOutcome> outcomes = sc.parallelize(listing.files(), partitions)
-                .mapPartitions(new ScoreFiles(snapshot, new SerializableConfiguration(hadoopConf))).cache();
+                .mapPartitions(new ScoreFiles(snapshot, new SerializableConfiguration(hadoopConf)))
+                .cache();
         List<FileOutcome> all = new ArrayList<>(outcomes.collect());
         all.addAll(listing.failures());
         all.sort(Comparator.comparingInt(FileOutcome::position));
@@ -99,22 +104,32 @@ public final class PredictJob {
         folder.ifPresent(f -> writeTables(spark, f, outcomes, failed));
         outcomes.unpersist();
         snapshot.destroy();
-        return new JobSupport.Written<>(runInfo(spark, scored.size(), failed.size(), started),
+        return new JobSupport.Written<>(
+                runInfo(spark, scored.size(), failed.size(), started),
                 new Result(scored, failed, folder.map(RunFolder::target)));
     }
 
-    private void writeTables(SparkSession spark, RunFolder folder, JavaRDD<FileOutcome> outcomes,
-            List<FileOutcome> failed) {
-        spark.createDataFrame(outcomes.filter(FileOutcome::isScored).map(PredictJob::predictionRow),
+    private void writeTables(
+            SparkSession spark, RunFolder folder, JavaRDD<FileOutcome> outcomes, List<FileOutcome> failed) {
+        spark.createDataFrame(
+                        outcomes.filter(FileOutcome::isScored).map(PredictJob::predictionRow),
                         PredictionTables.FILE_PREDICTIONS_SCHEMA)
-                .orderBy(PredictionTables.FILE).coalesce(1).write().mode(SaveMode.ErrorIfExists)
+                .orderBy(PredictionTables.FILE)
+                .coalesce(1)
+                .write()
+                .mode(SaveMode.ErrorIfExists)
                 .parquet(folder.path(PredictionTables.FILE_PREDICTIONS));
-        List<Row> failedRows = failed.stream().map(o -> RowBuilder.of(PredictionTables.FAILED_FILES_SCHEMA)
-                .set(PredictionTables.FILE, o.file())
-                .set(PredictionTables.PROBLEM, o.problem())
-                .build()).toList();
-        spark.createDataFrame(failedRows, PredictionTables.FAILED_FILES_SCHEMA).coalesce(1).write()
-                .mode(SaveMode.ErrorIfExists).parquet(folder.path(PredictionTables.FAILED_FILES));
+        List<Row> failedRows = failed.stream()
+                .map(o -> RowBuilder.of(PredictionTables.FAILED_FILES_SCHEMA)
+                        .set(PredictionTables.FILE, o.file())
+                        .set(PredictionTables.PROBLEM, o.problem())
+                        .build())
+                .toList();
+        spark.createDataFrame(failedRows, PredictionTables.FAILED_FILES_SCHEMA)
+                .coalesce(1)
+                .write()
+                .mode(SaveMode.ErrorIfExists)
+                .parquet(folder.path(PredictionTables.FAILED_FILES));
     }
 
     private RunInfo runInfo(SparkSession spark, int scoredCount, int failedCount, Instant started) {
@@ -166,8 +181,8 @@ public final class PredictJob {
                 } catch (DigitCsvException e) {
                     outcomes.add(FileOutcome.failed(file.position(), file.name(), e.getMessage()));
                 } catch (IOException e) {
-                    outcomes.add(FileOutcome.failed(file.position(), file.name(), file.name() + ": cannot read ("
-                            + e.getMessage() + ")"));
+                    outcomes.add(FileOutcome.failed(
+                            file.position(), file.name(), file.name() + ": cannot read (" + e.getMessage() + ")"));
                 }
             }
             if (!digits.isEmpty()) {

@@ -37,11 +37,21 @@ final class Resumption {
         resumable.ifPresent(saved -> refuseDifferences(saved, fingerprint));
         this.fingerprint = fingerprint;
         this.state = resumable.map(Checkpoints.Saved::state);
-        this.attempts = new ArrayList<>(resumable.map(Checkpoints.Saved::attempts).orElse(List.of()));
+        this.attempts =
+                new ArrayList<>(resumable.map(Checkpoints.Saved::attempts).orElse(List.of()));
         Map<String, Object> attempt = new LinkedHashMap<>();
         attempt.put(RunJson.STARTED, started.toString());
-        attempt.put(RunJson.RESUMED_FROM, resumable.map(saved -> Map.of(RunJson.EPOCH, saved.state().epoch(),
-                RunJson.ROUND, saved.state().round(), RunJson.CHECKPOINT, saved.location())).orElse(null));
+        attempt.put(
+                RunJson.RESUMED_FROM,
+                resumable
+                        .map(saved -> Map.of(
+                                RunJson.EPOCH,
+                                saved.state().epoch(),
+                                RunJson.ROUND,
+                                saved.state().round(),
+                                RunJson.CHECKPOINT,
+                                saved.location()))
+                        .orElse(null));
         attempts.add(attempt);
     }
 
@@ -50,8 +60,8 @@ final class Resumption {
      * after making sure that no resumable run is silently thrown away (it is refused, or with {@code --overwrite}
      * removed, saying so).
      */
-    static Optional<Checkpoints.Saved> checkBeforeStart(JobConfig config, Checkpoints checkpoints,
-            Consumer<String> console) {
+    static Optional<Checkpoints.Saved> checkBeforeStart(
+            JobConfig config, Checkpoints checkpoints, Consumer<String> console) {
         Optional<Checkpoints.Saved> newest = checkpoints.newest();
         if (config.resume()) {
             if (newest.isEmpty()) {
@@ -64,9 +74,10 @@ final class Resumption {
         if (newest.isPresent()) {
             TrainingState state = newest.get().state();
             if (!config.overwrite()) {
-                throw new OutputExistsException(String.format("A resumable run of %s exists in %s: use --resume to "
-                        + "go on from it, or --overwrite to start again", position(state, config.epochs()),
-                        checkpoints.location()));
+                throw new OutputExistsException(String.format(
+                        "A resumable run of %s exists in %s: use --resume to "
+                                + "go on from it, or --overwrite to start again",
+                        position(state, config.epochs()), checkpoints.location()));
             }
             console.accept("Starting again: removing the checkpoints of " + position(state, config.epochs()) + " in "
                     + checkpoints.location() + " (--overwrite)");
@@ -76,8 +87,13 @@ final class Resumption {
     }
 
     /** Everything that changes what training computes, as text. */
-    static Map<String, String> fingerprint(JobConfig config, MnistFiles.SplitSummary train,
-            MnistFiles.SplitSummary test, int trainCount, int testCount, RoundPlan plan,
+    static Map<String, String> fingerprint(
+            JobConfig config,
+            MnistFiles.SplitSummary train,
+            MnistFiles.SplitSummary test,
+            int trainCount,
+            int testCount,
+            RoundPlan plan,
             MultiLayerConfiguration network) {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("train images sha256", train.imagesSha256());
@@ -125,7 +141,8 @@ final class Resumption {
 
     /** How the progress line describes the start. */
     String describe() {
-        return state.map(s -> String.format(", resuming after epoch %d round %d", s.epoch(), s.round())).orElse("");
+        return state.map(s -> String.format(", resuming after epoch %d round %d", s.epoch(), s.round()))
+                .orElse("");
     }
 
     private static void refuseDifferences(Checkpoints.Saved saved, Map<String, String> fingerprint) {
@@ -151,7 +168,8 @@ final class Resumption {
     }
 
     private static String position(TrainingState state, int epochs) {
-        return state.epochComplete() ? String.format("epoch %d/%d", state.epoch(), epochs)
+        return state.epochComplete()
+                ? String.format("epoch %d/%d", state.epoch(), epochs)
                 : String.format("epoch %d/%d (round %d)", state.epoch(), epochs, state.round());
     }
 }

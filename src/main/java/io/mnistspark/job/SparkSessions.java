@@ -13,8 +13,7 @@ import scala.Tuple2;
 /** Creates the job's SparkSession: spark-submit's settings win; outside it, the configured master (local[*]). */
 public final class SparkSessions {
 
-    private SparkSessions() {
-    }
+    private SparkSessions() {}
 
     public static SparkSession create(String appName, String fallbackMaster) {
         SparkConf conf = new SparkConf(); // picks up the spark.* system properties spark-submit sets
@@ -35,8 +34,9 @@ public final class SparkSessions {
             // serializer ... FieldSerializer") nor ND4J's arrays: what the job sends goes through Java serialisation.
             String registrators = conf.get(SparkSettings.KRYO_REGISTRATOR, "");
             if (!registrators.contains(KryoRegistration.class.getName())) {
-                conf.set(SparkSettings.KRYO_REGISTRATOR, (registrators.isBlank() ? "" : registrators + ",")
-                        + KryoRegistration.class.getName());
+                conf.set(
+                        SparkSettings.KRYO_REGISTRATOR,
+                        (registrators.isBlank() ? "" : registrators + ",") + KryoRegistration.class.getName());
             }
         }
         return SparkSession.builder().config(conf).getOrCreate();
@@ -46,10 +46,10 @@ public final class SparkSessions {
      * Throws a {@code ConfigException} naming each Spark setting of the session that mnist-spark cannot train with
      * (see {@link SparkSettings}), and the value to use; reports the others it met.
      */
-    public static void requireSupportedSettings(JavaSparkContext sc, int workers, long workerResultBytes,
-            Consumer<String> console) {
-        List<SparkSettings.Finding> findings = SparkSettings.requireSupported(settings(sc),
-                sc.master().startsWith("local"), workers, workerResultBytes);
+    public static void requireSupportedSettings(
+            JavaSparkContext sc, int workers, long workerResultBytes, Consumer<String> console) {
+        List<SparkSettings.Finding> findings = SparkSettings.requireSupported(
+                settings(sc), sc.master().startsWith("local"), workers, workerResultBytes);
         findings.forEach(finding -> console.accept("Spark setting: " + finding.message()));
     }
 

@@ -19,8 +19,7 @@ final class TestSetEvaluation {
     /** Images per inference minibatch on the executors. */
     static final int PREDICTION_BATCH = ReferenceCnn.INFERENCE_BATCH;
 
-    private TestSetEvaluation() {
-    }
+    private TestSetEvaluation() {}
 
     /** The test images, read by the executors, in slices of {@link #PREDICTION_BATCH}. */
     static JavaRDD<Slice> testSlices(JavaSparkContext sc, MnistFiles.SplitFiles files, int count) {
@@ -31,16 +30,22 @@ final class TestSetEvaluation {
     record Outcome(Evaluation evaluation, double seconds) {
         String summary(String output) {
             long images = evaluation.getNumRowCounter();
-            return String.format("Test accuracy %.4f on %d images (evaluated in %.1f s, %.0f images/s); output in %s",
+            return String.format(
+                    "Test accuracy %.4f on %d images (evaluated in %.1f s, %.0f images/s); output in %s",
                     evaluation.accuracy(), images, seconds, images / seconds, output);
         }
     }
 
     /** Predicts, evaluates and writes metrics, class metrics, confusion matrix, predictions and misclassified. */
-    static Outcome evaluateAndWrite(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<Slice> test,
-            ResultWriter writer, Optional<ResultWriter.TrainingFacts> training) {
+    static Outcome evaluateAndWrite(
+            JavaSparkContext sc,
+            MultiLayerNetwork network,
+            JavaRDD<Slice> test,
+            ResultWriter writer,
+            Optional<ResultWriter.TrainingFacts> training) {
         long start = System.nanoTime();
-        JavaRDD<Prediction> predictions = DistributedEvaluator.predict(sc, network, test).cache();
+        JavaRDD<Prediction> predictions =
+                DistributedEvaluator.predict(sc, network, test).cache();
         try {
             Evaluation evaluation = DistributedEvaluator.evaluate(predictions, ReferenceCnn.CLASSES);
             double evalSeconds = (System.nanoTime() - start) / 1e9;

@@ -44,6 +44,7 @@ public final class TrainJob {
 
     /** Without a validation split, the accuracy after each epoch is measured on the test set, as the notebook did. */
     private static final String TEST_MONITOR = "test";
+
     private static final String VALIDATION_MONITOR = "validation";
 
     private final JobConfig config;
@@ -60,9 +61,12 @@ public final class TrainJob {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoopConf = sc.hadoopConfiguration();
         // Refuse the cluster's own Spark settings this job cannot run with, before any work
-        SparkSessions.requireSupportedSettings(sc, workers(sc),
-                DistributedTrainer.workerResultBytes(initialNetwork()), console);
-        Checkpoints checkpoints = Checkpoints.of(config.outputDir(), config.checkpointDir(), hadoopConf,
+        SparkSessions.requireSupportedSettings(
+                sc, workers(sc), DistributedTrainer.workerResultBytes(initialNetwork()), console);
+        Checkpoints checkpoints = Checkpoints.of(
+                config.outputDir(),
+                config.checkpointDir(),
+                hadoopConf,
                 warning -> console.accept("WARNING: " + warning));
         Optional<Checkpoints.Saved> resumable = Resumption.checkBeforeStart(config, checkpoints, console);
         RunFolder folder = RunFolder.begin(config.outputDir(), config.overwrite(), hadoopConf);
@@ -78,8 +82,12 @@ public final class TrainJob {
     }
 
     /** Trains, evaluates and writes every table and the model into the staging folder; says what run.json records. */
-    private JobSupport.Written<TestSetEvaluation.Outcome> trainAndEvaluate(SparkSession spark, RunFolder folder,
-            Checkpoints checkpoints, Optional<Checkpoints.Saved> resumable, Instant started) {
+    private JobSupport.Written<TestSetEvaluation.Outcome> trainAndEvaluate(
+            SparkSession spark,
+            RunFolder folder,
+            Checkpoints checkpoints,
+            Optional<Checkpoints.Saved> resumable,
+            Instant started) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoopConf = sc.hadoopConfiguration();
         // Check both splits end to end before any training starts
@@ -88,37 +96,60 @@ public final class TrainJob {
         int usedCount = JobSupport.limited(train.count(), config.trainLimit());
         int trainCount = trainingImages(usedCount);
         int testCount = JobSupport.limited(test.count(), config.testLimit());
-        RoundPlan plan = RoundPlan.of(new RoundPlan.Request(config.batchSizePerWorker(), config.stepsPerEpoch(),
-                config.averagingFrequency(), config.roundsPerEpoch()), workers(sc), trainCount);
-        Resumption resumption = new Resumption(Resumption.fingerprint(config, train, test, trainCount,
-                testCount, plan, networkConfiguration()), resumable, started);
-        console.accept(String.format("Training on %d images%s, evaluating on %d test images, master %s, "
-                + "%d workers, %d minibatches of %d per worker between averagings (%d rounds an epoch)%s",
-                trainCount, config.validationImages() > 0 ? ", validating on " + config.validationImages() : "",
-                testCount, sc.master(), plan.workers(), plan.averagingFrequency(), plan.batchSizePerWorker(),
-                plan.roundsPerEpoch(trainCount), resumption.describe()));
+        RoundPlan plan = RoundPlan.of(
+                new RoundPlan.Request(
+                        config.batchSizePerWorker(),
+                        config.stepsPerEpoch(),
+                        config.averagingFrequency(),
+                        config.roundsPerEpoch()),
+                workers(sc),
+                trainCount);
+        Resumption resumption = new Resumption(
+                Resumption.fingerprint(config, train, test, trainCount, testCount, plan, networkConfiguration()),
+                resumable,
+                started);
+        console.accept(String.format(
+                "Training on %d images%s, evaluating on %d test images, master %s, "
+                        + "%d workers, %d minibatches of %d per worker between averagings (%d rounds an epoch)%s",
+                trainCount,
+                config.validationImages() > 0 ? ", validating on " + config.validationImages() : "",
+                testCount,
+                sc.master(),
+                plan.workers(),
+                plan.averagingFrequency(),
+                plan.batchSizePerWorker(),
+                plan.roundsPerEpoch(trainCount),
+                resumption.describe()));
 
-        JavaRDD<Slice> testSlices = TestSetEvaluation.testSlices(sc, test.files(), testCount)
-                .persist(StorageLevel.MEMORY_ONLY());
+        JavaRDD<Slice> testSlices =
+                TestSetEvaluation.testSlices(sc, test.files(), testCount).persist(StorageLevel.MEMORY_ONLY());
         TimedCheckpoints checkpointer = new TimedCheckpoints(checkpoints, resumption);
-        DistributedTrainer.Result result = train(sc, train.files(), trainCount, plan, testSlices, resumption,
-                checkpointer);
+        DistributedTrainer.Result result =
+                train(sc, train.files(), trainCount, plan, testSlices, resumption, checkpointer);
 
         // Evaluate distributed and write everything
         ResultWriter writer = new ResultWriter(spark, folder);
-        TestSetEvaluation.Outcome outcome = TestSetEvaluation.evaluateAndWrite(sc, result.network(), testSlices,
-                writer, Optional.of(new ResultWriter.TrainingFacts(result.trainSeconds(), config.epochs(),
-                        trainCount)));
+        TestSetEvaluation.Outcome outcome = TestSetEvaluation.evaluateAndWrite(
+                sc,
+                result.network(),
+                testSlices,
+                writer,
+                Optional.of(new ResultWriter.TrainingFacts(result.trainSeconds(), config.epochs(), trainCount)));
         testSlices.unpersist();
         writer.writeTrainingHistory(result.history());
         writer.writeTrainingRounds(result.rounds());
         ModelStore.save(result.network(), folder);
         RunInfo info = new RunInfo("train", started)
                 .put(RunJson.CONFIG, ConfigLoader.toProperties(config))
-                .put(RunJson.DATA, Map.of(RunJson.TRAIN, JobSupport.dataFacts(train, trainCount),
-                        RunJson.VALIDATION, Map.of(RunJson.FIRST_INDEX, trainCount, RunJson.EXAMPLES,
-                                config.validationImages()),
-                        RunJson.TEST, JobSupport.dataFacts(test, testCount)))
+                .put(
+                        RunJson.DATA,
+                        Map.of(
+                                RunJson.TRAIN,
+                                JobSupport.dataFacts(train, trainCount),
+                                RunJson.VALIDATION,
+                                Map.of(RunJson.FIRST_INDEX, trainCount, RunJson.EXAMPLES, config.validationImages()),
+                                RunJson.TEST,
+                                JobSupport.dataFacts(test, testCount)))
                 .put(RunJson.DERIVED, derivedFacts(plan, trainCount))
                 .put(RunJson.SPARK, JobSupport.sparkFacts(sc))
                 .put(RunJson.TRAIN_SECONDS, result.trainSeconds())
@@ -129,24 +160,49 @@ public final class TrainJob {
     }
 
     /** Trains by parameter averaging on minibatches cut from the training images broadcast to the executors. */
-    private DistributedTrainer.Result train(JavaSparkContext sc, MnistFiles.SplitFiles trainFiles, int trainCount,
-            RoundPlan plan, JavaRDD<Slice> testSlices, Resumption resumption,
+    private DistributedTrainer.Result train(
+            JavaSparkContext sc,
+            MnistFiles.SplitFiles trainFiles,
+            int trainCount,
+            RoundPlan plan,
+            JavaRDD<Slice> testSlices,
+            Resumption resumption,
             TrainingState.Checkpointer checkpointer) {
         boolean validating = config.validationImages() > 0;
         JavaRDD<DataSet> monitor = (validating
-                ? MnistRdds.slices(sc, trainFiles, trainCount, config.validationImages(),
-                        TestSetEvaluation.PREDICTION_BATCH, sc.defaultParallelism())
-                : testSlices).map(Slice::toDataSet).persist(StorageLevel.MEMORY_ONLY());
-        try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, trainFiles, trainCount,
-                plan.batchSizePerWorker())) {
-            DistributedTrainer.Settings settings = new DistributedTrainer.Settings(config.epochs(), plan,
-                    config.prefetchBatches(), config.outerOptimizer(), config.outerLearningRate(),
-                    config.outerMomentum(), config.seed(), config.checkpointEveryRounds());
+                        ? MnistRdds.slices(
+                                sc,
+                                trainFiles,
+                                trainCount,
+                                config.validationImages(),
+                                TestSetEvaluation.PREDICTION_BATCH,
+                                sc.defaultParallelism())
+                        : testSlices)
+                .map(Slice::toDataSet)
+                .persist(StorageLevel.MEMORY_ONLY());
+        try (BroadcastMinibatches minibatches =
+                BroadcastMinibatches.of(sc, trainFiles, trainCount, plan.batchSizePerWorker())) {
+            DistributedTrainer.Settings settings = new DistributedTrainer.Settings(
+                    config.epochs(),
+                    plan,
+                    config.prefetchBatches(),
+                    config.outerOptimizer(),
+                    config.outerLearningRate(),
+                    config.outerMomentum(),
+                    config.seed(),
+                    config.checkpointEveryRounds());
             TrainingState resumeFrom = resumption.state().orElse(null);
             MultiLayerNetwork network = resumeFrom != null ? resumeFrom.network() : initialNetwork();
-            return new DistributedTrainer(settings).train(sc, network, resumeFrom, minibatches, monitor,
-                    validating ? VALIDATION_MONITOR : TEST_MONITOR,
-                    record -> console.accept(record.progressLine(config.epochs())), checkpointer);
+            return new DistributedTrainer(settings)
+                    .train(
+                            sc,
+                            network,
+                            resumeFrom,
+                            minibatches,
+                            monitor,
+                            validating ? VALIDATION_MONITOR : TEST_MONITOR,
+                            record -> console.accept(record.progressLine(config.epochs())),
+                            checkpointer);
         } finally {
             monitor.unpersist();
         }
@@ -185,8 +241,9 @@ public final class TrainJob {
     private int trainingImages(int usedCount) {
         int trainCount = usedCount - config.validationImages();
         if (trainCount < 1) {
-            throw new ConfigException(String.format("'data.validation-images' (%d) leaves none of the %d training "
-                    + "images used for training", config.validationImages(), usedCount));
+            throw new ConfigException(String.format(
+                    "'data.validation-images' (%d) leaves none of the %d training " + "images used for training",
+                    config.validationImages(), usedCount));
         }
         return trainCount;
     }

@@ -12,9 +12,9 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The reference CNN of the Keras notebook mnist-spark grew from (99.35% test accuracy), layer for layer:
@@ -42,8 +42,7 @@ public final class ReferenceCnn {
     static final double RETAIN_BEFORE_DENSE_64 = 1 - 0.2;
     static final double L1_DENSE_64 = 5e-4;
 
-    private ReferenceCnn() {
-    }
+    private ReferenceCnn() {}
 
     /** The reference model with Adam at a constant learning rate, as in the Keras notebook. */
     public static MultiLayerConfiguration configuration(double learningRate, long seed) {
@@ -68,22 +67,37 @@ public final class ReferenceCnn {
                 .layer(maxPool())
                 .layer(convolution(50, 2))
                 .layer(maxPool())
-                .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU)
-                        .dropOut(RETAIN_BEFORE_DENSE_128).build())
-                .layer(new DenseLayer.Builder().nOut(64).activation(Activation.RELU)
-                        .dropOut(RETAIN_BEFORE_DENSE_64).l1(L1_DENSE_64).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build())
+                .layer(new DenseLayer.Builder()
+                        .nOut(128)
+                        .activation(Activation.RELU)
+                        .dropOut(RETAIN_BEFORE_DENSE_128)
+                        .build())
+                .layer(new DenseLayer.Builder()
+                        .nOut(64)
+                        .activation(Activation.RELU)
+                        .dropOut(RETAIN_BEFORE_DENSE_64)
+                        .l1(L1_DENSE_64)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(CLASSES)
+                        .activation(Activation.SOFTMAX)
+                        .build())
                 .setInputType(InputType.convolutional(HEIGHT, WIDTH, CHANNELS))
                 .build();
     }
 
     private static ConvolutionLayer convolution(int filters, int kernel) {
-        return new ConvolutionLayer.Builder(kernel, kernel).stride(1, 1).nOut(filters)
-                .activation(Activation.RELU).build();
+        return new ConvolutionLayer.Builder(kernel, kernel)
+                .stride(1, 1)
+                .nOut(filters)
+                .activation(Activation.RELU)
+                .build();
     }
 
     private static SubsamplingLayer maxPool() {
-        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
+        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                .kernelSize(2, 2)
+                .stride(2, 2)
+                .build();
     }
 }

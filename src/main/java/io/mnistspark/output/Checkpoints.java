@@ -54,14 +54,21 @@ public final class Checkpoints {
     private static final int KEEP = 2;
 
     /** What a checkpoint holds besides the training state: the run's fingerprint and its attempts. */
-    public record Saved(TrainingState state, Map<String, String> fingerprint, List<Map<String, Object>> attempts,
-            String location) {
-    }
+    public record Saved(
+            TrainingState state,
+            Map<String, String> fingerprint,
+            List<Map<String, Object>> attempts,
+            String location) {}
 
     /** The JSON part of a checkpoint. */
-    record StateFile(int epoch, int round, boolean epochComplete, Map<String, String> fingerprint,
-            List<EpochRecord> history, List<RoundRecord> rounds, List<Map<String, Object>> attempts) {
-    }
+    record StateFile(
+            int epoch,
+            int round,
+            boolean epochComplete,
+            Map<String, String> fingerprint,
+            List<EpochRecord> history,
+            List<RoundRecord> rounds,
+            List<Map<String, Object>> attempts) {}
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -76,19 +83,20 @@ public final class Checkpoints {
     }
 
     /** The checkpoints of the run writing {@code outputDir}: in {@code checkpointDir}, or beside the output. */
-    public static Checkpoints of(String outputDir, String checkpointDir, Configuration conf,
-            Consumer<String> warnings) {
+    public static Checkpoints of(
+            String outputDir, String checkpointDir, Configuration conf, Consumer<String> warnings) {
         try {
             Path output = new Path(outputDir);
             FileSystem fs = output.getFileSystem(conf);
             output = fs.makeQualified(output);
-            Path folder = checkpointDir.isBlank() ? new Path(output.getParent(), "." + output.getName()
-                    + ".checkpoints") : new Path(checkpointDir);
+            Path folder = checkpointDir.isBlank()
+                    ? new Path(output.getParent(), "." + output.getName() + ".checkpoints")
+                    : new Path(checkpointDir);
             folder = folder.getFileSystem(conf).makeQualified(folder);
             return new Checkpoints(folder.getFileSystem(conf), folder, warnings);
         } catch (IOException e) {
-            throw new OutputWriteException("Cannot open the checkpoint folder of " + outputDir + ": "
-                    + e.getMessage(), e);
+            throw new OutputWriteException(
+                    "Cannot open the checkpoint folder of " + outputDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -113,13 +121,25 @@ public final class Checkpoints {
             if (state.outerVelocity() != null) {
                 files.put(VELOCITY, arrayBytes(state.outerVelocity()));
             }
-            files.put(STATE, JSON.writeValueAsBytes(new StateFile(state.epoch(), state.round(),
-                    state.epochComplete(), fingerprint, state.history(), state.rounds(), attempts)));
+            files.put(
+                    STATE,
+                    JSON.writeValueAsBytes(new StateFile(
+                            state.epoch(),
+                            state.round(),
+                            state.epochComplete(),
+                            fingerprint,
+                            state.history(),
+                            state.rounds(),
+                            attempts)));
             StringBuilder manifest = new StringBuilder();
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 write(new Path(temporary, file.getKey()), file.getValue());
-                manifest.append(Sha256.hex(file.getValue())).append(' ').append(file.getValue().length).append(' ')
-                        .append(file.getKey()).append('\n');
+                manifest.append(Sha256.hex(file.getValue()))
+                        .append(' ')
+                        .append(file.getValue().length)
+                        .append(' ')
+                        .append(file.getKey())
+                        .append('\n');
             }
             write(new Path(temporary, MANIFEST), manifest.toString().getBytes(StandardCharsets.UTF_8));
             if (fs.exists(target)) {
@@ -164,7 +184,8 @@ public final class Checkpoints {
             }
             List<Path> found = new ArrayList<>();
             for (FileStatus status : fs.listStatus(folder)) {
-                if (status.isDirectory() && NAME.matcher(status.getPath().getName()).matches()) {
+                if (status.isDirectory()
+                        && NAME.matcher(status.getPath().getName()).matches()) {
                     found.add(status.getPath());
                 }
             }
@@ -186,11 +207,21 @@ public final class Checkpoints {
     private Saved read(Path checkpoint) throws IOException {
         Map<String, byte[]> files = verified(checkpoint);
         StateFile state = JSON.readValue(files.get(STATE), StateFile.class);
-        MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(
-                new ByteArrayInputStream(files.get(NETWORK)), true);
+        MultiLayerNetwork network =
+                ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(files.get(NETWORK)), true);
         INDArray velocity = files.containsKey(VELOCITY) ? readArray(files.get(VELOCITY)) : null;
-        return new Saved(new TrainingState(state.epoch(), state.round(), state.epochComplete(), network, velocity,
-                state.history(), state.rounds()), state.fingerprint(), state.attempts(), checkpoint.toString());
+        return new Saved(
+                new TrainingState(
+                        state.epoch(),
+                        state.round(),
+                        state.epochComplete(),
+                        network,
+                        velocity,
+                        state.history(),
+                        state.rounds()),
+                state.fingerprint(),
+                state.attempts(),
+                checkpoint.toString());
     }
 
     /** The checkpoint's files, once each matches the size and checksum its manifest gives. */
@@ -257,5 +288,4 @@ public final class Checkpoints {
             return Nd4j.read(in);
         }
     }
-
 }

@@ -25,8 +25,7 @@ public final class Contract {
     /** Where the generated contract is kept in the repository. */
     public static final String FILE = "notebooks/contract.json";
 
-    private Contract() {
-    }
+    private Contract() {}
 
     /** The tables of a run folder (train and evaluate), by folder name, each with its schema. */
     public static Map<String, StructType> tables() {
@@ -46,8 +45,8 @@ public final class Contract {
         Map<String, Object> contract = new LinkedHashMap<>();
         contract.put("comment", "Generated from io.mnistspark.output.Contract: do not edit by hand (see its Javadoc)");
         Map<String, List<String>> tables = new LinkedHashMap<>();
-        tables().forEach((name, schema) -> tables.put(name,
-                Arrays.stream(schema.fields()).map(StructField::name).toList()));
+        tables().forEach((name, schema) -> tables.put(
+                name, Arrays.stream(schema.fields()).map(StructField::name).toList()));
         contract.put("tables", tables);
         contract.put("training_only_tables", List.of(Tables.TRAINING_HISTORY, Tables.TRAINING_ROUNDS));
         Map<String, String> files = new LinkedHashMap<>();

@@ -13,8 +13,7 @@ import org.deeplearning4j.util.ModelSerializer;
 /** Saves and loads the model as a DL4J {@code ModelSerializer} zip (updater state included) on any Hadoop path. */
 public final class ModelStore {
 
-    private ModelStore() {
-    }
+    private ModelStore() {}
 
     /**
      * Writes the network with its updater state as the run's model zip.
@@ -42,14 +41,14 @@ public final class ModelStore {
             FileSystem fs = given.getFileSystem(conf);
             Path file = fs.isDirectory(given) ? RunLayout.modelOf(given) : given;
             if (!fs.isFile(file)) {
-                throw new ModelNotFoundException("Model not found: " + file + " (give a model zip or the output "
-                        + "folder of a 'train' run)");
+                throw new ModelNotFoundException(
+                        "Model not found: " + file + " (give a model zip or the output " + "folder of a 'train' run)");
             }
             try (InputStream in = fs.open(file)) {
                 return ModelSerializer.restoreMultiLayerNetwork(in, true);
             } catch (IOException | RuntimeException e) {
-                throw new ModelNotFoundException("Cannot load model " + file + ": not a DL4J model zip ("
-                        + e.getMessage() + ")");
+                throw new ModelNotFoundException(
+                        "Cannot load model " + file + ": not a DL4J model zip (" + e.getMessage() + ")");
             }
         } catch (IOException e) {
             throw new ModelNotFoundException("Cannot read " + modelOrRun + ": " + e.getMessage());

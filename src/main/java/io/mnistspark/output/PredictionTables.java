@@ -24,8 +24,7 @@ public final class PredictionTables {
         DataTypes.createStructField(FILE, DataTypes.StringType, false),
         DataTypes.createStructField(Tables.PREDICTED, DataTypes.IntegerType, false),
         DataTypes.createStructField(Tables.CONFIDENCE, DataTypes.FloatType, false),
-        DataTypes.createStructField(Tables.PROBABILITIES, DataTypes.createArrayType(DataTypes.FloatType, false),
-                false),
+        DataTypes.createStructField(Tables.PROBABILITIES, DataTypes.createArrayType(DataTypes.FloatType, false), false),
     });
 
     /** One row per input that could not be scored, with the message naming its line and problem. */
@@ -34,6 +33,5 @@ public final class PredictionTables {
         DataTypes.createStructField(PROBLEM, DataTypes.StringType, false),
     });
 
-    private PredictionTables() {
-    }
+    private PredictionTables() {}
 }

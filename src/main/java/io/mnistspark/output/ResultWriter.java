@@ -28,12 +28,10 @@ public final class ResultWriter {
     }
 
     /** Facts about the run that the metrics row carries besides the evaluation itself. */
-    public record RunFacts(double evalSeconds, Optional<TrainingFacts> training) {
-    }
+    public record RunFacts(double evalSeconds, Optional<TrainingFacts> training) {}
 
     /** What a 'train' run adds to its metrics row; an 'evaluate' run trained nothing and leaves these null. */
-    public record TrainingFacts(double trainSeconds, int epochs, long trainExamples) {
-    }
+    public record TrainingFacts(double trainSeconds, int epochs, long trainExamples) {}
 
     public void writeMetrics(Evaluation evaluation, RunFacts facts) {
         long examples = evaluation.getNumRowCounter();
@@ -46,10 +44,14 @@ public final class ResultWriter {
                 .set(Tables.EXAMPLES, examples)
                 .set(Tables.CORRECT, correct)
                 .set(Tables.MISCLASSIFIED_COUNT, examples - correct)
-                .set(Tables.TRAIN_SECONDS, facts.training().map(TrainingFacts::trainSeconds).orElse(null))
+                .set(
+                        Tables.TRAIN_SECONDS,
+                        facts.training().map(TrainingFacts::trainSeconds).orElse(null))
                 .set(Tables.EVAL_SECONDS, facts.evalSeconds())
                 .set(Tables.EPOCHS, facts.training().map(TrainingFacts::epochs).orElse(null))
-                .set(Tables.TRAIN_EXAMPLES, facts.training().map(TrainingFacts::trainExamples).orElse(null))
+                .set(
+                        Tables.TRAIN_EXAMPLES,
+                        facts.training().map(TrainingFacts::trainExamples).orElse(null))
                 .build();
         write(Tables.METRICS, List.of(row), Tables.METRICS_SCHEMA);
     }
@@ -95,39 +97,48 @@ public final class ResultWriter {
     /** Every prediction, and the misclassified ones again with their pixels. */
     public void writePredictions(JavaRDD<Prediction> predictions) {
         writeRdd(Tables.PREDICTIONS, predictions.map(ResultWriter::predictionRow), Tables.PREDICTIONS_SCHEMA);
-        writeRdd(Tables.MISCLASSIFIED, predictions.filter(p -> !p.isCorrect()).map(ResultWriter::misclassifiedRow),
+        writeRdd(
+                Tables.MISCLASSIFIED,
+                predictions.filter(p -> !p.isCorrect()).map(ResultWriter::misclassifiedRow),
                 Tables.MISCLASSIFIED_SCHEMA);
     }
 
     public void writeTrainingHistory(List<EpochRecord> history) {
-        List<Row> rows = history.stream().map(e -> RowBuilder.of(Tables.TRAINING_HISTORY_SCHEMA)
-                .set(Tables.EPOCH, e.epoch())
-                .set(Tables.LOSS, e.loss())
-                .set(Tables.ACCURACY, e.accuracy())
-                .set(Tables.ACCURACY_ON, e.accuracyOn())
-                .set(Tables.SECONDS, e.seconds())
-                .set(Tables.IMAGES_PER_SECOND, e.imagesPerSecond())
-                .build()).toList();
+        List<Row> rows = history.stream()
+                .map(e -> RowBuilder.of(Tables.TRAINING_HISTORY_SCHEMA)
+                        .set(Tables.EPOCH, e.epoch())
+                        .set(Tables.LOSS, e.loss())
+                        .set(Tables.ACCURACY, e.accuracy())
+                        .set(Tables.ACCURACY_ON, e.accuracyOn())
+                        .set(Tables.SECONDS, e.seconds())
+                        .set(Tables.IMAGES_PER_SECOND, e.imagesPerSecond())
+                        .build())
+                .toList();
         write(Tables.TRAINING_HISTORY, rows, Tables.TRAINING_HISTORY_SCHEMA);
     }
 
     public void writeTrainingRounds(List<RoundRecord> rounds) {
-        List<Row> rows = rounds.stream().map(r -> RowBuilder.of(Tables.TRAINING_ROUNDS_SCHEMA)
-                .set(Tables.EPOCH, r.epoch())
-                .set(Tables.ROUND, r.round())
-                .set(Tables.WORKERS, r.workers())
-                .set(Tables.MINIBATCHES, r.minibatches())
-                .set(Tables.IMAGES, r.images())
-                .set(Tables.SECONDS, r.seconds())
-                .set(Tables.FIT_SECONDS, r.fitSeconds())
-                .set(Tables.AVERAGING_SECONDS, r.averagingSeconds())
-                .set(Tables.LOSS, r.loss())
-                .build()).toList();
+        List<Row> rows = rounds.stream()
+                .map(r -> RowBuilder.of(Tables.TRAINING_ROUNDS_SCHEMA)
+                        .set(Tables.EPOCH, r.epoch())
+                        .set(Tables.ROUND, r.round())
+                        .set(Tables.WORKERS, r.workers())
+                        .set(Tables.MINIBATCHES, r.minibatches())
+                        .set(Tables.IMAGES, r.images())
+                        .set(Tables.SECONDS, r.seconds())
+                        .set(Tables.FIT_SECONDS, r.fitSeconds())
+                        .set(Tables.AVERAGING_SECONDS, r.averagingSeconds())
+                        .set(Tables.LOSS, r.loss())
+                        .build())
+                .toList();
         write(Tables.TRAINING_ROUNDS, rows, Tables.TRAINING_ROUNDS_SCHEMA);
     }
 
     private void write(String table, List<Row> rows, StructType schema) {
-        spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.ErrorIfExists)
+        spark.createDataFrame(rows, schema)
+                .coalesce(1)
+                .write()
+                .mode(SaveMode.ErrorIfExists)
                 .parquet(folder.path(table));
     }
 
@@ -142,7 +153,9 @@ public final class ResultWriter {
 
     private static Row misclassifiedRow(Prediction p) {
         Integer[] pixels = Arrays.stream(p.pixels()).boxed().toArray(Integer[]::new);
-        return predictionColumns(RowBuilder.of(Tables.MISCLASSIFIED_SCHEMA), p).set(Tables.PIXELS, pixels).build();
+        return predictionColumns(RowBuilder.of(Tables.MISCLASSIFIED_SCHEMA), p)
+                .set(Tables.PIXELS, pixels)
+                .build();
     }
 
     private static RowBuilder predictionColumns(RowBuilder row, Prediction p) {

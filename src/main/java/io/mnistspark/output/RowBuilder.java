@@ -36,8 +36,8 @@ public final class RowBuilder {
     public Row build() {
         for (int i = 0; i < set.length; i++) {
             if (!set[i]) {
-                throw new IllegalStateException("column " + schema.fields()[i].name() + " of " + schema.simpleString()
-                        + " was not set");
+                throw new IllegalStateException(
+                        "column " + schema.fields()[i].name() + " of " + schema.simpleString() + " was not set");
             }
         }
         return RowFactory.create(values.clone());

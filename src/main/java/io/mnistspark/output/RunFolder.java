@@ -19,8 +19,8 @@ import org.apache.hadoop.fs.Path;
  */
 public final class RunFolder {
 
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
 
     private final FileSystem fs;
     private final Path target;
@@ -44,8 +44,8 @@ public final class RunFolder {
                 throw new OutputExistsException("Output folder " + target + " already exists; it was left untouched "
                         + "(choose another --output, or pass --overwrite to replace it once the new run succeeds)");
             }
-            Path staging = new Path(target.getParent(),
-                    "." + target.getName() + ".inprogress-" + STAMP.format(Instant.now()));
+            Path staging =
+                    new Path(target.getParent(), "." + target.getName() + ".inprogress-" + STAMP.format(Instant.now()));
             if (!fs.mkdirs(staging)) {
                 throw new IOException("cannot create " + staging);
             }
@@ -70,8 +70,8 @@ public final class RunFolder {
                 }
             }
         } catch (IOException e) {
-            console.accept("WARNING: cannot list " + target.getParent() + " for stale staging folders: "
-                    + e.getMessage());
+            console.accept(
+                    "WARNING: cannot list " + target.getParent() + " for stale staging folders: " + e.getMessage());
         }
     }
 
@@ -110,8 +110,8 @@ public final class RunFolder {
                     throw new OutputExistsException("Output folder " + target + " appeared while the job ran; the new "
                             + "run is kept in " + staging);
                 }
-                replaced = new Path(target.getParent(), "." + target.getName() + ".replaced-"
-                        + STAMP.format(Instant.now()));
+                replaced = new Path(
+                        target.getParent(), "." + target.getName() + ".replaced-" + STAMP.format(Instant.now()));
                 rename(target, replaced);
             }
             rename(staging, target);

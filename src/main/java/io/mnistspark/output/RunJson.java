@@ -24,6 +24,7 @@ public final class RunJson {
     public static final String VERSIONS = "versions";
     /** The configuration in the keys of the properties file (config.ConfigKeys), which --conf reads back. */
     public static final String CONFIG = ConfigLoader.RUN_JSON_CONFIG;
+
     public static final String SPARK = "spark";
 
     // train and evaluate
@@ -87,8 +88,7 @@ public final class RunJson {
     public static final String DL4J_VERSION = "dl4j";
     public static final String SCALA_VERSION = "scala";
 
-    private RunJson() {
-    }
+    private RunJson() {}
 
     /** The {@code run.json} of the run folder {@code run}, or empty when it has none or it cannot be read. */
     public static Optional<JsonNode> read(String run, Configuration conf) {

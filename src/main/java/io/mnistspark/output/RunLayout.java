@@ -15,8 +15,7 @@ public final class RunLayout {
     /** The model's place relative to its run folder. */
     public static final String MODEL_ZIP = Tables.MODEL + "/" + Tables.MODEL_FILE;
 
-    private RunLayout() {
-    }
+    private RunLayout() {}
 
     /** The model zip of the run folder {@code run}. */
     public static Path modelOf(Path run) {
@@ -38,7 +37,8 @@ public final class RunLayout {
             FileSystem fs = given.getFileSystem(conf);
             Path candidate = fs.isDirectory(given) ? given : runOfModelFile(given);
             return candidate != null && fs.isDirectory(new Path(candidate, Tables.PREDICTIONS))
-                    ? Optional.of(candidate.toString()) : Optional.empty();
+                    ? Optional.of(candidate.toString())
+                    : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -47,7 +47,8 @@ public final class RunLayout {
     /** RUN for RUN/model/model.zip; null when the file is not at a run's model place. */
     private static Path runOfModelFile(Path model) {
         Path modelFolder = model.getParent();
-        boolean atModelPlace = model.getName().equals(Tables.MODEL_FILE) && modelFolder != null
+        boolean atModelPlace = model.getName().equals(Tables.MODEL_FILE)
+                && modelFolder != null
                 && modelFolder.getName().equals(Tables.MODEL);
         return atModelPlace ? modelFolder.getParent() : null;
     }

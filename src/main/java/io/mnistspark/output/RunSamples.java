@@ -35,11 +35,17 @@ public final class RunSamples {
     private final List<Prediction> misclassified;
     /** The test IDX files, or the message saying why none were found (correct digits then have no pixels). */
     private final MnistFiles.SplitFiles testFiles;
+
     private final String testFilesProblem;
     private final Configuration conf;
 
-    private RunSamples(String run, List<Prediction> correct, List<Prediction> misclassified,
-            MnistFiles.SplitFiles testFiles, String testFilesProblem, Configuration conf) {
+    private RunSamples(
+            String run,
+            List<Prediction> correct,
+            List<Prediction> misclassified,
+            MnistFiles.SplitFiles testFiles,
+            String testFilesProblem,
+            Configuration conf) {
         this.run = run;
         this.correct = correct;
         this.misclassified = misclassified;
@@ -60,8 +66,9 @@ public final class RunSamples {
         try {
             MnistFiles.SplitFiles testFiles = dataDir.isPresent()
                     ? MnistFiles.locate(dataDir.get(), Split.TEST, conf)
-                    : testFilesOfRun(run, conf).orElseGet(() -> MnistFiles.locate(ConfigLoader.defaults().dataDir(),
-                            Split.TEST, conf));
+                    : testFilesOfRun(run, conf)
+                            .orElseGet(() ->
+                                    MnistFiles.locate(ConfigLoader.defaults().dataDir(), Split.TEST, conf));
             return new RunSamples(run, correct, misclassified, testFiles, null, conf);
         } catch (IdxFormatException e) {
             // Misclassified digits carry their pixels; only correct ones need the test files
@@ -101,9 +108,10 @@ public final class RunSamples {
         }
         Slice image = MnistFiles.readSlice(testFiles, digit.index(), 1, conf);
         if (image.label(0) != digit.label()) {
-            throw new PredictionInputException(String.format("%s: image %d is labelled %d, but run %s says %d: the "
-                    + "test files are not the ones the run was evaluated on", testFiles.images(), digit.index(),
-                    image.label(0), run, digit.label()));
+            throw new PredictionInputException(String.format(
+                    "%s: image %d is labelled %d, but run %s says %d: the "
+                            + "test files are not the ones the run was evaluated on",
+                    testFiles.images(), digit.index(), image.label(0), run, digit.label()));
         }
         return digit.withPixels(image.greyValues(0));
     }
@@ -114,12 +122,13 @@ public final class RunSamples {
         try {
             FileSystem fs = folder.getFileSystem(conf);
             if (!fs.isDirectory(folder)) {
-                throw new PredictionInputException(run + ": no " + table + "/ table; give the output folder of a "
-                        + "'train' or 'evaluate' run");
+                throw new PredictionInputException(
+                        run + ": no " + table + "/ table; give the output folder of a " + "'train' or 'evaluate' run");
             }
             for (FileStatus part : fs.listStatus(folder, p -> p.getName().endsWith(".parquet"))) {
                 try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), part.getPath())
-                        .withConf(conf).build()) {
+                        .withConf(conf)
+                        .build()) {
                     for (Group row = reader.read(); row != null; row = reader.read()) {
                         digits.add(toDigit(row));
                     }
@@ -138,8 +147,13 @@ public final class RunSamples {
     private static Prediction toDigit(Group row) {
         float[] probabilities = floats(row.getGroup(Tables.PROBABILITIES, 0));
         int[] pixels = row.getType().containsField(Tables.PIXELS) ? ints(row.getGroup(Tables.PIXELS, 0)) : null;
-        return new Prediction(row.getInteger(Tables.INDEX, 0), row.getInteger(Tables.LABEL, 0),
-                row.getInteger(Tables.PREDICTED, 0), row.getFloat(Tables.CONFIDENCE, 0), probabilities, pixels);
+        return new Prediction(
+                row.getInteger(Tables.INDEX, 0),
+                row.getInteger(Tables.LABEL, 0),
+                row.getInteger(Tables.PREDICTED, 0),
+                row.getFloat(Tables.CONFIDENCE, 0),
+                probabilities,
+                pixels);
     }
 
     /** A Parquet LIST of floats as Spark writes it: a repeated group of one element each (or, legacy, repeated values). */

@@ -95,8 +95,8 @@ public final class Tables {
     });
 
     /** The predictions columns plus the image: 784 grey values 0-255, row-major. */
-    public static final StructType MISCLASSIFIED_SCHEMA = PREDICTIONS_SCHEMA.add(
-            field(PIXELS, DataTypes.createArrayType(DataTypes.IntegerType, false), false));
+    public static final StructType MISCLASSIFIED_SCHEMA =
+            PREDICTIONS_SCHEMA.add(field(PIXELS, DataTypes.createArrayType(DataTypes.IntegerType, false), false));
 
     public static final StructType TRAINING_HISTORY_SCHEMA = new StructType(new StructField[] {
         field(EPOCH, DataTypes.IntegerType, false),
@@ -120,8 +120,7 @@ public final class Tables {
         field(LOSS, DataTypes.DoubleType, false),
     });
 
-    private Tables() {
-    }
+    private Tables() {}
 
     private static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
         return DataTypes.createStructField(name, type, nullable);

@@ -27,7 +27,8 @@ public final class DigitPictures {
     static final int HEADING_SCALE = 3;
     public static final int MARGIN = 16;
     public static final int CELL_WIDTH = 288;
-    public static final int CELL_HEIGHT = MnistIdx.ROWS * SHEET_DIGIT_SCALE + 8 + PixelFont.GLYPH_HEIGHT * LABEL_SCALE + 14;
+    public static final int CELL_HEIGHT =
+            MnistIdx.ROWS * SHEET_DIGIT_SCALE + 8 + PixelFont.GLYPH_HEIGHT * LABEL_SCALE + 14;
     public static final int HEADING_HEIGHT = PixelFont.GLYPH_HEIGHT * HEADING_SCALE + 12;
 
     private static final int WHITE = 0xFFFFFF;
@@ -36,16 +37,15 @@ public final class DigitPictures {
     private static final int WRONG = 0xB00020;
     private static final int RIGHT = 0x1B5E20;
 
-    private DigitPictures() {
-    }
+    private DigitPictures() {}
 
     /** One digit, {@code 28 * scale} pixels square. */
     public static BufferedImage digit(DigitImage digit, int scale) {
         if (scale < 1) {
             throw new IllegalArgumentException("scale must be >= 1 but is " + scale);
         }
-        BufferedImage image = new BufferedImage(MnistIdx.COLUMNS * scale, MnistIdx.ROWS * scale,
-                BufferedImage.TYPE_BYTE_GRAY);
+        BufferedImage image =
+                new BufferedImage(MnistIdx.COLUMNS * scale, MnistIdx.ROWS * scale, BufferedImage.TYPE_BYTE_GRAY);
         drawDigit(image, digit.greyValues(), 0, 0, scale);
         return image;
     }
@@ -54,17 +54,20 @@ public final class DigitPictures {
      * A contact sheet: a section of misclassified digits, then one of correct digits, {@link #SHEET_COLUMNS} per row,
      * each with its caption; the headings say how many of how many are shown.
      */
-    public static BufferedImage sheet(List<Prediction> misclassified, int misclassifiedTotal, List<Prediction> correct,
-            int correctTotal) {
+    public static BufferedImage sheet(
+            List<Prediction> misclassified, int misclassifiedTotal, List<Prediction> correct, int correctTotal) {
         int columns = Math.max(1, Math.min(SHEET_COLUMNS, Math.max(misclassified.size(), correct.size())));
-        int width = Math.max(2 * MARGIN + columns * CELL_WIDTH, 2 * MARGIN + PixelFont.width(
-                heading("misclassified", misclassifiedTotal, misclassifiedTotal), HEADING_SCALE));
+        int width = Math.max(
+                2 * MARGIN + columns * CELL_WIDTH,
+                2 * MARGIN
+                        + PixelFont.width(
+                                heading("misclassified", misclassifiedTotal, misclassifiedTotal), HEADING_SCALE));
         int height = MARGIN + sectionHeight(misclassified.size()) + MARGIN + sectionHeight(correct.size()) + MARGIN;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         fill(image, 0, 0, width, height, WHITE);
         int y = MARGIN;
-        y = drawSection(image, heading("misclassified", misclassified.size(), misclassifiedTotal), misclassified, y,
-                WRONG);
+        y = drawSection(
+                image, heading("misclassified", misclassified.size(), misclassifiedTotal), misclassified, y, WRONG);
         drawSection(image, heading("correct", correct.size(), correctTotal), correct, y + MARGIN, RIGHT);
         return image;
     }
@@ -108,8 +111,13 @@ public final class DigitPictures {
             fill(image, digitX - 1, cellY - 1, side + 2, side + 2, FRAME);
             drawDigit(image, digit.pixels(), digitX, cellY, SHEET_DIGIT_SCALE);
             String caption = digit.caption();
-            PixelFont.draw(image, caption, cellX + (CELL_WIDTH - PixelFont.width(caption, LABEL_SCALE)) / 2,
-                    cellY + side + 8, LABEL_SCALE, rgb);
+            PixelFont.draw(
+                    image,
+                    caption,
+                    cellX + (CELL_WIDTH - PixelFont.width(caption, LABEL_SCALE)) / 2,
+                    cellY + side + 8,
+                    LABEL_SCALE,
+                    rgb);
         }
         return y + Math.max(1, (digits.size() + SHEET_COLUMNS - 1) / SHEET_COLUMNS) * CELL_HEIGHT;
     }

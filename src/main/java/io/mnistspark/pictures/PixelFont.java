@@ -13,6 +13,7 @@ final class PixelFont {
     static final int GLYPH_WIDTH = 5;
     /** Seven rows above the baseline, two below for descenders. */
     static final int GLYPH_HEIGHT = 9;
+
     static final int ADVANCE = GLYPH_WIDTH + 1;
 
     private static final Map<Character, String[]> GLYPHS = new HashMap<>();
@@ -65,8 +66,7 @@ final class PixelFont {
         glyph('?', ".XXX.", "X...X", "....X", "...X.", "..X..", ".....", "..X..");
     }
 
-    private PixelFont() {
-    }
+    private PixelFont() {}
 
     private static void glyph(char c, String... rows) {
         GLYPHS.put(c, rows);

@@ -10,8 +10,8 @@ import io.mnistspark.digits.DigitClassifier;
 import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
 import io.mnistspark.digits.PredictionInputException;
-import io.mnistspark.output.RunSamples;
 import io.mnistspark.evaluation.Prediction;
+import io.mnistspark.output.RunSamples;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -83,8 +83,13 @@ public final class PredictionServer implements AutoCloseable {
      * @param samples the test digits of a run, for the two "random" buttons; empty to serve without them
      * @param random  where the random test digits come from
      */
-    public static PredictionServer start(DigitClassifier classifier, Optional<RunSamples> samples, String model,
-            String host, int port, Random random) {
+    public static PredictionServer start(
+            DigitClassifier classifier,
+            Optional<RunSamples> samples,
+            String model,
+            String host,
+            int port,
+            Random random) {
         PredictionServer server = new PredictionServer(classifier, samples, model, random);
         server.app.start(host, port);
         return server;
@@ -159,15 +164,18 @@ public final class PredictionServer implements AutoCloseable {
     private void randomTestDigit(Context ctx) {
         String kind = ctx.pathParam("kind");
         if (!CORRECT.equals(kind) && !MISCLASSIFIED.equals(kind)) {
-            reply(ctx, 404, error("No such kind of test digit: '" + kind + "' (use " + CORRECT + " or "
-                    + MISCLASSIFIED + ")"));
+            reply(
+                    ctx,
+                    404,
+                    error("No such kind of test digit: '" + kind + "' (use " + CORRECT + " or " + MISCLASSIFIED + ")"));
             return;
         }
         if (samples.isEmpty()) {
             reply(ctx, 404, error("No run's test digits here: start serve with --run RUN_DIR"));
             return;
         }
-        List<Prediction> pool = CORRECT.equals(kind) ? samples.get().correct() : samples.get().misclassified();
+        List<Prediction> pool =
+                CORRECT.equals(kind) ? samples.get().correct() : samples.get().misclassified();
         if (pool.isEmpty()) {
             reply(ctx, 404, error("Run " + samples.get().run() + " has no " + kind + " test digits"));
             return;
@@ -200,7 +208,8 @@ public final class PredictionServer implements AutoCloseable {
     }
 
     private static String tooLarge(String name, long bytes) {
-        return String.format("%s: upload of %d bytes is larger than %d KiB; a digit CSV is 28 lines of 28 values",
+        return String.format(
+                "%s: upload of %d bytes is larger than %d KiB; a digit CSV is 28 lines of 28 values",
                 name, bytes, MAX_UPLOAD_BYTES / 1024);
     }
 

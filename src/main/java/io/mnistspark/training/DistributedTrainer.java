@@ -54,14 +54,19 @@ public final class DistributedTrainer {
      * @param seed                  seed of every epoch's minibatch shuffle and of the dropout masks
      * @param checkpointEveryRounds rounds between two checkpoints within an epoch; 0 = at the end of epochs only
      */
-    public record Settings(int epochs, RoundPlan plan, int prefetchBatches, OuterOptimizerKind outerOptimizer,
-            double outerLearningRate, double outerMomentum, long seed, int checkpointEveryRounds) {
-    }
+    public record Settings(
+            int epochs,
+            RoundPlan plan,
+            int prefetchBatches,
+            OuterOptimizerKind outerOptimizer,
+            double outerLearningRate,
+            double outerMomentum,
+            long seed,
+            int checkpointEveryRounds) {}
 
     /** The trained network, one record per epoch and one per round. */
-    public record Result(MultiLayerNetwork network, List<EpochRecord> history, List<RoundRecord> rounds,
-            double trainSeconds) {
-    }
+    public record Result(
+            MultiLayerNetwork network, List<EpochRecord> history, List<RoundRecord> rounds, double trainSeconds) {}
 
     private final Settings settings;
 
@@ -82,40 +87,50 @@ public final class DistributedTrainer {
      * @param checkpointer receives the training state at the end of every epoch (and every
      *                     {@code checkpointEveryRounds} rounds)
      */
-    public Result train(JavaSparkContext sc, MultiLayerNetwork network, TrainingState resumeFrom,
-            BroadcastMinibatches minibatches, JavaRDD<DataSet> monitor, String monitorName,
-            Consumer<EpochRecord> progress, TrainingState.Checkpointer checkpointer) {
+    public Result train(
+            JavaSparkContext sc,
+            MultiLayerNetwork network,
+            TrainingState resumeFrom,
+            BroadcastMinibatches minibatches,
+            JavaRDD<DataSet> monitor,
+            String monitorName,
+            Consumer<EpochRecord> progress,
+            TrainingState.Checkpointer checkpointer) {
         FitTimes fitTimes = new FitTimes(sc);
         List<TrainingHook> hooks = hooks(fitTimes);
-        OuterOptimizer outer = new OuterOptimizer(settings.outerOptimizer(), settings.outerLearningRate(),
-                settings.outerMomentum(), resumeFrom == null ? null : resumeFrom.outerVelocity());
+        OuterOptimizer outer = new OuterOptimizer(
+                settings.outerOptimizer(),
+                settings.outerLearningRate(),
+                settings.outerMomentum(),
+                resumeFrom == null ? null : resumeFrom.outerVelocity());
         List<EpochRecord> history = new ArrayList<>(resumeFrom == null ? List.of() : resumeFrom.history());
         List<RoundRecord> rounds = new ArrayList<>(resumeFrom == null ? List.of() : resumeFrom.rounds());
-        int firstEpoch = resumeFrom == null ? 1 : resumeFrom.epochComplete() ? resumeFrom.epoch() + 1
-                : resumeFrom.epoch();
+        int firstEpoch =
+                resumeFrom == null ? 1 : resumeFrom.epochComplete() ? resumeFrom.epoch() + 1 : resumeFrom.epoch();
         try {
             for (int epoch = firstEpoch; epoch <= settings.epochs(); epoch++) {
-                List<List<String>> epochRounds = settings.plan().rounds(
-                        minibatches.references(shuffleSeed(settings.seed(), epoch)));
+                List<List<String>> epochRounds =
+                        settings.plan().rounds(minibatches.references(shuffleSeed(settings.seed(), epoch)));
                 int firstRound = resumeFrom != null && !resumeFrom.epochComplete() && epoch == resumeFrom.epoch()
-                        ? resumeFrom.round() + 1 : 1;
+                        ? resumeFrom.round() + 1
+                        : 1;
                 for (int round = firstRound; round <= epochRounds.size(); round++) {
-                    sc.setJobDescription(String.format("epoch %d/%d, round %d/%d", epoch, settings.epochs(), round,
-                            epochRounds.size()));
+                    sc.setJobDescription(String.format(
+                            "epoch %d/%d, round %d/%d", epoch, settings.epochs(), round, epochRounds.size()));
                     rounds.add(fitRound(sc, network, outer, hooks, fitTimes, minibatches, epochRounds, epoch, round));
-                    if (settings.checkpointEveryRounds() > 0 && round % settings.checkpointEveryRounds() == 0
+                    if (settings.checkpointEveryRounds() > 0
+                            && round % settings.checkpointEveryRounds() == 0
                             && round < epochRounds.size()) {
-                        checkpointer.save(new TrainingState(epoch, round, false, network, outer.velocity(), history,
-                                rounds));
+                        checkpointer.save(
+                                new TrainingState(epoch, round, false, network, outer.velocity(), history, rounds));
                     }
                 }
-                sc.setJobDescription(String.format("epoch %d/%d, %s accuracy", epoch, settings.epochs(),
-                        monitorName));
+                sc.setJobDescription(String.format("epoch %d/%d, %s accuracy", epoch, settings.epochs(), monitorName));
                 Evaluation evaluation = evaluate(sc, network, monitor);
                 history.add(epochRecord(epoch, rounds, evaluation.accuracy(), monitorName, minibatches.images()));
                 progress.accept(history.get(history.size() - 1));
-                checkpointer.save(new TrainingState(epoch, epochRounds.size(), true, network, outer.velocity(),
-                        history, rounds));
+                checkpointer.save(
+                        new TrainingState(epoch, epochRounds.size(), true, network, outer.velocity(), history, rounds));
             }
         } finally {
             sc.setJobDescription(null);
@@ -138,9 +153,16 @@ public final class DistributedTrainer {
     }
 
     /** One averaging round, then the outer update; returns its record. */
-    private RoundRecord fitRound(JavaSparkContext sc, MultiLayerNetwork network, OuterOptimizer outer,
-            List<TrainingHook> hooks, FitTimes fitTimes, BroadcastMinibatches minibatches,
-            List<List<String>> epochRounds, int epoch, int round) {
+    private RoundRecord fitRound(
+            JavaSparkContext sc,
+            MultiLayerNetwork network,
+            OuterOptimizer outer,
+            List<TrainingHook> hooks,
+            FitTimes fitTimes,
+            BroadcastMinibatches minibatches,
+            List<List<String>> epochRounds,
+            int epoch,
+            int round) {
         List<String> references = epochRounds.get(round - 1);
         MultiLayerConfiguration configuration = network.getLayerWiseConfigurations();
         // The learning-rate schedule is per epoch: the workers' networks take the epoch from the configuration.
@@ -149,27 +171,37 @@ public final class DistributedTrainer {
         long started = System.nanoTime();
         INDArray start = outer.needsStart() ? network.params().dup() : null;
         // Copies, not the network's own arrays: in local mode the workers read the driver's broadcast object itself.
-        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(configuration,
-                network.params().dup(), network.getUpdater().getStateViewArray().dup()));
+        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(
+                configuration,
+                network.params().dup(),
+                network.getUpdater().getStateViewArray().dup()));
         List<WorkerResult> results;
         try {
             results = sc.parallelize(references, settings.plan().workers())
-                    .mapPartitions(new ExecuteWorkerPathFlatMap<>(worker(broadcast, hooks), minibatches.loader(),
-                            BroadcastHadoopConfigHolder.get(sc)))
+                    .mapPartitions(new ExecuteWorkerPathFlatMap<>(
+                            worker(broadcast, hooks), minibatches.loader(), BroadcastHadoopConfigHolder.get(sc)))
                     .map(WorkerResult::of)
                     .collect();
         } finally {
             broadcast.destroy();
         }
         double loss = average(network, results);
-        configuration.setIterationCount(configuration.getIterationCount() + settings.plan().averagingFrequency());
+        configuration.setIterationCount(
+                configuration.getIterationCount() + settings.plan().averagingFrequency());
         if (start != null) {
             network.setParams(outer.apply(start, network.params()));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         double fitSeconds = Math.min(seconds, fitTimes.slowestWorkerSeconds());
-        return new RoundRecord(epoch, round, settings.plan().workers(), references.size(),
-                imagesOfRound(epochRounds, round, minibatches.images()), seconds, fitSeconds, seconds - fitSeconds,
+        return new RoundRecord(
+                epoch,
+                round,
+                settings.plan().workers(),
+                references.size(),
+                imagesOfRound(epochRounds, round, minibatches.images()),
+                seconds,
+                fitSeconds,
+                seconds - fitSeconds,
                 loss);
     }
 
@@ -184,8 +216,13 @@ public final class DistributedTrainer {
     private ParameterAveragingTrainingWorker worker(Broadcast<NetBroadcastTuple> broadcast, List<TrainingHook> hooks) {
         RoundPlan plan = settings.plan();
         // Each loaded DataSet is one whole minibatch of the worker: nothing is split or merged on the worker.
-        WorkerConfiguration configuration = new WorkerConfiguration(false, plan.batchSizePerWorker(),
-                plan.batchSizePerWorker(), plan.averagingFrequency(), settings.prefetchBatches(), false);
+        WorkerConfiguration configuration = new WorkerConfiguration(
+                false,
+                plan.batchSizePerWorker(),
+                plan.batchSizePerWorker(),
+                plan.averagingFrequency(),
+                settings.prefetchBatches(),
+                false);
         // saveUpdater: the workers return Adam's state too, and it is averaged with the parameters. (dl4j-spark M2's
         // master builder leaves it off although its Javadoc calls it the default: Adam then restarted from zero
         // moments in every round, and accuracy drifted down from epoch to epoch.)
@@ -220,8 +257,8 @@ public final class DistributedTrainer {
         network.setParameters(parameters.divi(count).reshape(network.params().shape()));
         if (updaterState != null) {
             INDArray stateView = network.getUpdater().getStateViewArray();
-            network.getUpdater().setStateViewArray(network, updaterState.divi(count).reshape(stateView.shape()),
-                    false);
+            network.getUpdater()
+                    .setStateViewArray(network, updaterState.divi(count).reshape(stateView.shape()), false);
         }
         return loss / count;
     }
@@ -235,8 +272,8 @@ public final class DistributedTrainer {
     @SuppressWarnings("ArrayRecordComponent") // bulk data passed along, never compared or hashed
     private record WorkerResult(float[] parameters, float[] updaterState, double loss) implements Serializable {
         static WorkerResult of(ParameterAveragingTrainingResult result) {
-            return new WorkerResult(floats(result.getParameters()), floats(result.getUpdaterState()),
-                    result.getScore());
+            return new WorkerResult(
+                    floats(result.getParameters()), floats(result.getUpdaterState()), result.getScore());
         }
 
         private static float[] floats(INDArray array) {
@@ -265,9 +302,12 @@ public final class DistributedTrainer {
     }
 
     /** The epoch's record, its seconds those of its rounds (of every attempt, when it was resumed). */
-    private static EpochRecord epochRecord(int epoch, List<RoundRecord> rounds, double accuracy, String monitorName,
-            int images) {
-        double seconds = rounds.stream().filter(r -> r.epoch() == epoch).mapToDouble(RoundRecord::seconds).sum();
+    private static EpochRecord epochRecord(
+            int epoch, List<RoundRecord> rounds, double accuracy, String monitorName, int images) {
+        double seconds = rounds.stream()
+                .filter(r -> r.epoch() == epoch)
+                .mapToDouble(RoundRecord::seconds)
+                .sum();
         double loss = rounds.get(rounds.size() - 1).loss();
         return new EpochRecord(epoch, loss, accuracy, monitorName, seconds, images / seconds);
     }

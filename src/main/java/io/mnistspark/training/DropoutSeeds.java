@@ -31,7 +31,7 @@ final class DropoutSeeds extends MinibatchHook {
     }
 
     static long minibatchSeed(long seed, int iteration, int partition) {
-        return new SplittableRandom(seed).split().nextLong() ^ new SplittableRandom(
-                ((long) iteration << 32) | (partition & 0xFFFFFFFFL)).nextLong();
+        return new SplittableRandom(seed).split().nextLong()
+                ^ new SplittableRandom(((long) iteration << 32) | (partition & 0xFFFFFFFFL)).nextLong();
     }
 }

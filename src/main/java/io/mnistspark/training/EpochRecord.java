@@ -11,12 +11,13 @@ package io.mnistspark.training;
  * @param seconds         wall time of the epoch's training (without the accuracy measurement)
  * @param imagesPerSecond training images per second of wall time
  */
-public record EpochRecord(int epoch, double loss, double accuracy, String accuracyOn, double seconds,
-        double imagesPerSecond) {
+public record EpochRecord(
+        int epoch, double loss, double accuracy, String accuracyOn, double seconds, double imagesPerSecond) {
 
     /** The progress line printed after each epoch. */
     public String progressLine(int epochs) {
-        return String.format("epoch %d/%d  loss %.4f  %s accuracy %.4f  %.1f s  %.0f images/s",
+        return String.format(
+                "epoch %d/%d  loss %.4f  %s accuracy %.4f  %.1f s  %.0f images/s",
                 epoch, epochs, loss, accuracyOn, accuracy, seconds, imagesPerSecond);
     }
 }

@@ -14,18 +14,14 @@ abstract class MinibatchHook implements TrainingHook {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public void preUpdate(DataSet minibatch, Model model) {
-    }
+    public void preUpdate(DataSet minibatch, Model model) {}
 
     @Override
-    public void postUpdate(DataSet minibatch, Model model) {
-    }
+    public void postUpdate(DataSet minibatch, Model model) {}
 
     @Override
-    public final void preUpdate(MultiDataSet minibatch, Model model) {
-    }
+    public final void preUpdate(MultiDataSet minibatch, Model model) {}
 
     @Override
-    public final void postUpdate(MultiDataSet minibatch, Model model) {
-    }
+    public final void postUpdate(MultiDataSet minibatch, Model model) {}
 }

@@ -19,8 +19,8 @@ import java.util.List;
  * @param batchDerived       whether {@code batchSizePerWorker} was derived from the worker count and the data
  * @param frequencyDerived   whether {@code averagingFrequency} was
  */
-public record RoundPlan(int workers, int batchSizePerWorker, int averagingFrequency, boolean batchDerived,
-        boolean frequencyDerived) {
+public record RoundPlan(
+        int workers, int batchSizePerWorker, int averagingFrequency, boolean batchDerived, boolean frequencyDerived) {
 
     /**
      * What a run asks for.
@@ -31,8 +31,7 @@ public record RoundPlan(int workers, int batchSizePerWorker, int averagingFreque
      * @param averagingFrequency    minibatches each worker fits in a round; 0 derives it from {@code roundsPerEpoch}
      * @param roundsPerEpoch        averaging rounds an epoch aims at when the frequency is derived
      */
-    public record Request(int maxBatchSizePerWorker, int stepsPerEpoch, int averagingFrequency, int roundsPerEpoch) {
-    }
+    public record Request(int maxBatchSizePerWorker, int stepsPerEpoch, int averagingFrequency, int roundsPerEpoch) {}
 
     public RoundPlan {
         if (workers < 1 || batchSizePerWorker < 1 || averagingFrequency < 1) {
@@ -45,7 +44,8 @@ public record RoundPlan(int workers, int batchSizePerWorker, int averagingFreque
     public static RoundPlan of(Request request, int workers, int trainImages) {
         boolean batchDerived = request.stepsPerEpoch() > 0;
         int batch = batchDerived
-                ? (int) Math.min(request.maxBatchSizePerWorker(),
+                ? (int) Math.min(
+                        request.maxBatchSizePerWorker(),
                         Math.max(1, ceilDiv(trainImages, (long) workers * request.stepsPerEpoch())))
                 : request.maxBatchSizePerWorker();
         if (request.averagingFrequency() > 0) {
@@ -70,8 +70,8 @@ public record RoundPlan(int workers, int batchSizePerWorker, int averagingFreque
     public <T> List<List<T>> rounds(List<T> epochMinibatches) {
         List<List<T>> rounds = new ArrayList<>();
         for (int start = 0; start < epochMinibatches.size(); start += minibatchesPerRound()) {
-            rounds.add(List.copyOf(epochMinibatches.subList(start,
-                    Math.min(epochMinibatches.size(), start + minibatchesPerRound()))));
+            rounds.add(List.copyOf(
+                    epochMinibatches.subList(start, Math.min(epochMinibatches.size(), start + minibatchesPerRound()))));
         }
         return rounds;
     }

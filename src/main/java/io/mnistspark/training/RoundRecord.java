@@ -14,6 +14,13 @@ package io.mnistspark.training;
  *                          the parameters and updater state, and the outer update
  * @param loss              mean loss of the workers' last minibatches of the round
  */
-public record RoundRecord(int epoch, int round, int workers, int minibatches, long images, double seconds,
-        double fitSeconds, double averagingSeconds, double loss) {
-}
+public record RoundRecord(
+        int epoch,
+        int round,
+        int workers,
+        int minibatches,
+        long images,
+        double seconds,
+        double fitSeconds,
+        double averagingSeconds,
+        double loss) {}

@@ -18,8 +18,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param history        one record per completed epoch
  * @param rounds         one record per completed round
  */
-public record TrainingState(int epoch, int round, boolean epochComplete, MultiLayerNetwork network,
-        INDArray outerVelocity, List<EpochRecord> history, List<RoundRecord> rounds) {
+public record TrainingState(
+        int epoch,
+        int round,
+        boolean epochComplete,
+        MultiLayerNetwork network,
+        INDArray outerVelocity,
+        List<EpochRecord> history,
+        List<RoundRecord> rounds) {
 
     public TrainingState {
         history = List.copyOf(history);

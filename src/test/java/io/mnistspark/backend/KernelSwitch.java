@@ -5,8 +5,7 @@ import java.util.concurrent.Callable;
 /** Runs a piece of a test with {@link OneDnnKernels}' switch set, then puts the JVM's setting back. */
 final class KernelSwitch {
 
-    private KernelSwitch() {
-    }
+    private KernelSwitch() {}
 
     static <T> T with(boolean on, Callable<T> action) throws Exception {
         String previous = System.getProperty(OneDnnKernels.SWITCH_PROPERTY);

@@ -31,7 +31,8 @@ class NativeBackendTest {
 
     @Test
     void convolutionAndPoolingLayers_runWithOneDnnHelpers() {
-        assertTrue(System.getProperty(NativeBackend.PLATFORM_EXTENSION, "").startsWith("-onednn"),
+        assertTrue(
+                System.getProperty(NativeBackend.PLATFORM_EXTENSION, "").startsWith("-onednn"),
                 "the test JVM loaded a oneDNN build of nd4j-native");
         MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 1));
         network.init();
@@ -39,7 +40,9 @@ class NativeBackendTest {
         for (int i : new int[] {0, 1, 3}) {
             Object helper = ((ConvolutionLayer) network.getLayer(i)).getHelper();
             assertNotNull(helper, "convolution layer " + i + " has a helper");
-            assertTrue(helper.getClass().getSimpleName().startsWith("MKLDNN"), helper.getClass().getName());
+            assertTrue(
+                    helper.getClass().getSimpleName().startsWith("MKLDNN"),
+                    helper.getClass().getName());
         }
         for (int i : new int[] {2, 4}) {
             assertNotNull(((SubsamplingLayer) network.getLayer(i)).getHelper(), "pooling layer " + i);
@@ -63,7 +66,8 @@ class NativeBackendTest {
         String previous = System.getProperty(NativeBackend.HELPERS_DISABLE);
         System.setProperty(NativeBackend.HELPERS_DISABLE, "true");
         try {
-            MultiLayerNetwork copy = new MultiLayerNetwork(template.getLayerWiseConfigurations().clone());
+            MultiLayerNetwork copy =
+                    new MultiLayerNetwork(template.getLayerWiseConfigurations().clone());
             copy.init(template.params().dup(), false);
             assertEquals(null, ((ConvolutionLayer) copy.getLayer(0)).getHelper(), "default path has no helper");
             return copy;

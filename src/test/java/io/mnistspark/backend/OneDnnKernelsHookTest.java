@@ -21,14 +21,17 @@ class OneDnnKernelsHookTest {
 
     @Test
     void afterTravellingToAnExecutor_itGivesTheWorkersNetworkTheKernelsBeforeItsFirstMinibatch() throws Exception {
-        TrainingHook hook = serializedAndBack(KernelSwitch.with(true, OneDnnKernels::trainingHook).orElseThrow());
+        TrainingHook hook = serializedAndBack(
+                KernelSwitch.with(true, OneDnnKernels::trainingHook).orElseThrow());
         MultiLayerNetwork workerNetwork = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 5));
         workerNetwork.init();
 
         hook.preUpdate(new DataSet(), workerNetwork);
 
         for (int i : new int[] {0, 1, 3}) {
-            assertInstanceOf(OneDnnConvolution.class, ((ConvolutionLayer) workerNetwork.getLayer(i)).getHelper(),
+            assertInstanceOf(
+                    OneDnnConvolution.class,
+                    ((ConvolutionLayer) workerNetwork.getLayer(i)).getHelper(),
                     "convolution layer " + i);
         }
     }

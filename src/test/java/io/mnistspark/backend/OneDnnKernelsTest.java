@@ -37,8 +37,8 @@ class OneDnnKernelsTest {
 
         assertEquals(RELU_LAYERS.length, OneDnnKernels.install(network));
         for (int i : CONVOLUTION_LAYERS) {
-            assertInstanceOf(OneDnnConvolution.class, ((ConvolutionLayer) network.getLayer(i)).getHelper(),
-                    "layer " + i);
+            assertInstanceOf(
+                    OneDnnConvolution.class, ((ConvolutionLayer) network.getLayer(i)).getHelper(), "layer " + i);
         }
         for (int i : RELU_LAYERS) {
             assertInstanceOf(OneDnnRelu.class, activation(network, i), "layer " + i);
@@ -87,8 +87,10 @@ class OneDnnKernelsTest {
                 INDArray want = expected.get(parameter);
                 INDArray got = actual.get(parameter);
                 assertNotEquals(0.0, want.amaxNumber().doubleValue(), parameter + " has a gradient at all");
-                assertTrue(want.equalsWithEps(got, 1e-4), "minibatch " + minibatch + ": " + parameter
-                        + " differs by " + want.sub(got).amaxNumber() + " (largest " + want.amaxNumber() + ")");
+                assertTrue(
+                        want.equalsWithEps(got, 1e-4),
+                        "minibatch " + minibatch + ": " + parameter + " differs by "
+                                + want.sub(got).amaxNumber() + " (largest " + want.amaxNumber() + ")");
             }
         }
     }
@@ -105,7 +107,9 @@ class OneDnnKernelsTest {
         try (FreshBackendClasses classes = new FreshBackendClasses()) {
             Class<?> kernels = classes.loadClass(OneDnnKernels.class.getName());
 
-            assertEquals(false, KernelSwitch.with(false, () -> kernels.getMethod("enabled").invoke(null)));
+            assertEquals(
+                    false,
+                    KernelSwitch.with(false, () -> kernels.getMethod("enabled").invoke(null)));
             assertNull(classes.loaded(holder), "enabled() with the switch off");
 
             kernels.getMethod("copyForTiming", MultiLayerNetwork.class).invoke(null, referenceCnn());
@@ -132,7 +136,13 @@ class OneDnnKernelsTest {
     /** This package's classes loaded afresh, so that a test sees which of them a call brings in. */
     private static final class FreshBackendClasses extends URLClassLoader {
         FreshBackendClasses() {
-            super(new URL[] {OneDnnKernels.class.getProtectionDomain().getCodeSource().getLocation()},
+            super(
+                    new URL[] {
+                        OneDnnKernels.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                    },
                     OneDnnKernelsTest.class.getClassLoader());
         }
 

@@ -34,15 +34,31 @@ class CliParsingTest {
 
     @Test
     void root_registersEveryCommand() {
-        assertEquals(Set.of("train", "evaluate", "predict", "render", "serve", "doctor", "fetch-data", "help"),
+        assertEquals(
+                Set.of("train", "evaluate", "predict", "render", "serve", "doctor", "fetch-data", "help"),
                 MnistCli.commandLine().getSubcommands().keySet());
     }
 
     @Test
     void train_options_landInTheirFields() {
-        TrainCommand train = parse(TrainCommand.class, "train", "--epochs", "3", "--seed", "7",
-                "--outer-optimizer", "none", "--resume", "--data-dir", "/data", "--output", "/out", "--overwrite",
-                "--test-limit", "10", "--stacktrace");
+        TrainCommand train = parse(
+                TrainCommand.class,
+                "train",
+                "--epochs",
+                "3",
+                "--seed",
+                "7",
+                "--outer-optimizer",
+                "none",
+                "--resume",
+                "--data-dir",
+                "/data",
+                "--output",
+                "/out",
+                "--overwrite",
+                "--test-limit",
+                "10",
+                "--stacktrace");
 
         assertEquals(3, train.epochs);
         assertEquals(7L, train.seed);
@@ -72,8 +88,11 @@ class CliParsingTest {
         CommandLine train = MnistCli.commandLine().getSubcommands().get("train");
         train.usage(new PrintWriter(help));
 
-        assertTrue(help.toString().contains("Passes over the training set.\n                               Default: "
-                + ConfigLoader.defaultValue(ConfigKeys.EPOCHS)), help.toString());
+        assertTrue(
+                help.toString()
+                        .contains("Passes over the training set.\n                               Default: "
+                                + ConfigLoader.defaultValue(ConfigKeys.EPOCHS)),
+                help.toString());
         assertTrue(help.toString().contains("Default: " + ConfigLoader.defaultValue(ConfigKeys.OUTER_OPTIMIZER)));
     }
 
@@ -90,10 +109,25 @@ class CliParsingTest {
     void predict_honoursTheConfFile_andMasterBeatsIt() throws IOException {
         Path conf = Files.writeString(tmp.resolve("my.properties"), "spark.master = local[1]\n");
 
-        assertEquals("local[1]", parse(PredictCommand.class, "predict", "--model", "m.zip", "--conf",
-                conf.toString(), "a.csv").config().sparkMaster());
-        assertEquals("local[2]", parse(PredictCommand.class, "predict", "--model", "m.zip", "--conf",
-                conf.toString(), "--master", "local[2]", "a.csv").config().sparkMaster());
+        assertEquals(
+                "local[1]",
+                parse(PredictCommand.class, "predict", "--model", "m.zip", "--conf", conf.toString(), "a.csv")
+                        .config()
+                        .sparkMaster());
+        assertEquals(
+                "local[2]",
+                parse(
+                                PredictCommand.class,
+                                "predict",
+                                "--model",
+                                "m.zip",
+                                "--conf",
+                                conf.toString(),
+                                "--master",
+                                "local[2]",
+                                "a.csv")
+                        .config()
+                        .sparkMaster());
     }
 
     @Test
@@ -108,16 +142,80 @@ class CliParsingTest {
     @Test
     void train_everyOption_overridesItsConfigurationKey() {
         // Every value differs from conf/mnist-cnn.properties, so an option mapped onto a wrong key shows here
-        TrainCommand train = parse(TrainCommand.class, "train", "--data-dir", "/data", "--output", "/out",
-                "--overwrite", "--resume", "--train-limit", "100", "--test-limit", "10", "--validation-images", "50",
-                "--epochs", "3", "--learning-rate", "0.01", "--learning-rate-decay", "0.5", "--seed", "7",
-                "--batch-size-per-worker", "16", "--steps-per-epoch", "5", "--averaging-frequency", "4",
-                "--rounds-per-epoch", "2", "--outer-optimizer", "none", "--outer-learning-rate", "1.0",
-                "--outer-momentum", "0.5", "--prefetch-batches", "1", "--checkpoint-dir", "/checkpoints",
-                "--checkpoint-every-rounds", "3", "--workers", "2", "--master", "local[2]");
+        TrainCommand train = parse(
+                TrainCommand.class,
+                "train",
+                "--data-dir",
+                "/data",
+                "--output",
+                "/out",
+                "--overwrite",
+                "--resume",
+                "--train-limit",
+                "100",
+                "--test-limit",
+                "10",
+                "--validation-images",
+                "50",
+                "--epochs",
+                "3",
+                "--learning-rate",
+                "0.01",
+                "--learning-rate-decay",
+                "0.5",
+                "--seed",
+                "7",
+                "--batch-size-per-worker",
+                "16",
+                "--steps-per-epoch",
+                "5",
+                "--averaging-frequency",
+                "4",
+                "--rounds-per-epoch",
+                "2",
+                "--outer-optimizer",
+                "none",
+                "--outer-learning-rate",
+                "1.0",
+                "--outer-momentum",
+                "0.5",
+                "--prefetch-batches",
+                "1",
+                "--checkpoint-dir",
+                "/checkpoints",
+                "--checkpoint-every-rounds",
+                "3",
+                "--workers",
+                "2",
+                "--master",
+                "local[2]");
 
-        assertEquals(new JobConfig("/data", "/out", true, true, 100, 10, 50, 3, 0.01, 0.5, 7L, 16, 5, 4, 2,
-                OuterOptimizerKind.NONE, 1.0, 0.5, 1, "/checkpoints", 3, 2, "local[2]"), train.config());
+        assertEquals(
+                new JobConfig(
+                        "/data",
+                        "/out",
+                        true,
+                        true,
+                        100,
+                        10,
+                        50,
+                        3,
+                        0.01,
+                        0.5,
+                        7L,
+                        16,
+                        5,
+                        4,
+                        2,
+                        OuterOptimizerKind.NONE,
+                        1.0,
+                        0.5,
+                        1,
+                        "/checkpoints",
+                        3,
+                        2,
+                        "local[2]"),
+                train.config());
     }
 
     @Test
@@ -132,8 +230,8 @@ class CliParsingTest {
 
     @Test
     void evaluate_readsModelAndJobOptions() {
-        EvaluateCommand evaluate = parse(EvaluateCommand.class, "evaluate", "--model", "/runs/a", "--data-dir",
-                "/data", "--output", "/out");
+        EvaluateCommand evaluate = parse(
+                EvaluateCommand.class, "evaluate", "--model", "/runs/a", "--data-dir", "/data", "--output", "/out");
 
         assertEquals("/runs/a", evaluate.modelOption.model);
         JobConfig config = evaluate.configuration.resolve(evaluate.spec);
@@ -164,8 +262,8 @@ class CliParsingTest {
 
     @Test
     void unknownOption_isAParameterException() {
-        ParameterException e = assertThrows(ParameterException.class,
-                () -> MnistCli.commandLine().parseArgs("train", "--epoch", "3"));
+        ParameterException e = assertThrows(
+                ParameterException.class, () -> MnistCli.commandLine().parseArgs("train", "--epoch", "3"));
 
         assertInstanceOf(UnmatchedArgumentException.class, e);
         assertTrue(e.getMessage().contains("--epoch"), e.getMessage());
@@ -173,8 +271,8 @@ class CliParsingTest {
 
     @Test
     void badValue_isAParameterExceptionNamingOptionAndValue() {
-        ParameterException e = assertThrows(ParameterException.class,
-                () -> MnistCli.commandLine().parseArgs("train", "--epochs", "three"));
+        ParameterException e = assertThrows(
+                ParameterException.class, () -> MnistCli.commandLine().parseArgs("train", "--epochs", "three"));
 
         assertTrue(e.getMessage().contains("--epochs") && e.getMessage().contains("three"), e.getMessage());
     }
@@ -182,11 +280,15 @@ class CliParsingTest {
     @Test
     void modelCommands_withoutModel_areMissingParameter() {
         for (String command : List.of("evaluate", "serve")) {
-            assertThrows(MissingParameterException.class, () -> MnistCli.commandLine().parseArgs(command),
+            assertThrows(
+                    MissingParameterException.class,
+                    () -> MnistCli.commandLine().parseArgs(command),
                     command);
         }
-        assertThrows(MissingParameterException.class,
-                () -> MnistCli.commandLine().parseArgs("predict", "--model", "m.zip"), "predict without CSV");
+        assertThrows(
+                MissingParameterException.class,
+                () -> MnistCli.commandLine().parseArgs("predict", "--model", "m.zip"),
+                "predict without CSV");
     }
 
     @Test
@@ -196,7 +298,8 @@ class CliParsingTest {
         StringWriter err = new StringWriter();
         CommandLine cli = MnistCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
 
-        int exitCode = cli.execute("train", "--help", "--conf", tmp.resolve("absent.properties").toString());
+        int exitCode = cli.execute(
+                "train", "--help", "--conf", tmp.resolve("absent.properties").toString());
 
         assertEquals(ExitCodes.OK, exitCode, err.toString());
         assertTrue(out.toString().contains("Usage: mnist-spark train"), out.toString());
@@ -206,7 +309,8 @@ class CliParsingTest {
     @Test
     void noCommand_isAUsageErrorListingTheCommands() {
         StringWriter err = new StringWriter();
-        CommandLine cli = MnistCli.commandLine().setOut(new PrintWriter(new StringWriter()))
+        CommandLine cli = MnistCli.commandLine()
+                .setOut(new PrintWriter(new StringWriter()))
                 .setErr(new PrintWriter(err));
 
         assertEquals(ExitCodes.USAGE, cli.execute());

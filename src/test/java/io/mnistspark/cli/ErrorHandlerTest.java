@@ -29,8 +29,9 @@ class ErrorHandlerTest {
 
     @Test
     void exitCode_parameterException_isUsage() {
-        assertEquals(ExitCodes.USAGE, ErrorHandler.exitCode(
-                new CommandLine.ParameterException(MnistCli.commandLine(), "Missing command")));
+        assertEquals(
+                ExitCodes.USAGE,
+                ErrorHandler.exitCode(new CommandLine.ParameterException(MnistCli.commandLine(), "Missing command")));
     }
 
     @Test
@@ -47,34 +48,38 @@ class ErrorHandlerTest {
 
     @Test
     void exitCode_ourExceptionWrappedBySpark_isTheWrappedOnesCode() {
-        Exception executorFailure = new SparkException("Job aborted due to stage failure",
+        Exception executorFailure = new SparkException(
+                "Job aborted due to stage failure",
                 new RuntimeException("Task 0 failed", new IdxFormatException("t10k-images: truncated")));
 
         assertEquals(ExitCodes.BAD_INPUT, ErrorHandler.exitCode(executorFailure));
-        assertEquals(ExitCodes.OUTPUT_EXISTS, ErrorHandler.exitCode(
-                new RuntimeException("wrapped", new OutputExistsException("out exists"))));
+        assertEquals(
+                ExitCodes.OUTPUT_EXISTS,
+                ErrorHandler.exitCode(new RuntimeException("wrapped", new OutputExistsException("out exists"))));
     }
 
     @Test
     void exitCode_firstOfOursInTheChain_decides() {
-        assertEquals(ExitCodes.BAD_INPUT, ErrorHandler.exitCode(
-                new ConfigException("bad key", new OutputExistsException("out exists"))));
+        assertEquals(
+                ExitCodes.BAD_INPUT,
+                ErrorHandler.exitCode(new ConfigException("bad key", new OutputExistsException("out exists"))));
     }
 
     @Test
     void exitCode_anythingElse_isFailure() {
         assertEquals(ExitCodes.FAILURE, ErrorHandler.exitCode(new IllegalStateException("bug")));
         assertEquals(ExitCodes.FAILURE, ErrorHandler.exitCode(new SparkException("executor lost")));
-        assertEquals(ExitCodes.FAILURE, ErrorHandler.exitCode(
-                new OutputWriteException("Cannot write x", new IOException("disk full"))));
+        assertEquals(
+                ExitCodes.FAILURE,
+                ErrorHandler.exitCode(new OutputWriteException("Cannot write x", new IOException("disk full"))));
     }
 
     @Test
     void handle_badInput_printsOnlyTheMessage_andReturnsItsCode() {
         ParseResult train = parsed("train");
 
-        int code = new ErrorHandler().handleExecutionException(new ConfigException("'train.epochs' must be >= 1"),
-                subcommand(train), train);
+        int code = new ErrorHandler()
+                .handleExecutionException(new ConfigException("'train.epochs' must be >= 1"), subcommand(train), train);
 
         assertEquals(ExitCodes.BAD_INPUT, code);
         assertEquals("mnist-spark: 'train.epochs' must be >= 1" + System.lineSeparator(), err.toString());
@@ -83,8 +88,8 @@ class ErrorHandlerTest {
     @Test
     void handle_wrappedFailure_printsTheInnerMessageNotSparks() {
         ParseResult train = parsed("train");
-        Exception executorFailure = new SparkException("Job aborted due to stage failure",
-                new IdxFormatException("t10k-images: truncated"));
+        Exception executorFailure = new SparkException(
+                "Job aborted due to stage failure", new IdxFormatException("t10k-images: truncated"));
 
         int code = new ErrorHandler().handleExecutionException(executorFailure, subcommand(train), train);
 
@@ -96,12 +101,14 @@ class ErrorHandlerTest {
     void handle_unexpectedFailure_pointsToStacktrace() {
         ParseResult train = parsed("train");
 
-        int code = new ErrorHandler().handleExecutionException(new IllegalStateException("bug"),
-                subcommand(train), train);
+        int code =
+                new ErrorHandler().handleExecutionException(new IllegalStateException("bug"), subcommand(train), train);
 
         assertEquals(ExitCodes.FAILURE, code);
-        assertEquals("mnist-spark: bug" + System.lineSeparator()
-                + "(run again with --stacktrace for the details)" + System.lineSeparator(), err.toString());
+        assertEquals(
+                "mnist-spark: bug" + System.lineSeparator() + "(run again with --stacktrace for the details)"
+                        + System.lineSeparator(),
+                err.toString());
     }
 
     @Test
@@ -110,21 +117,24 @@ class ErrorHandlerTest {
 
         new ErrorHandler().handleExecutionException(new IllegalStateException("bug"), subcommand(train), train);
 
-        assertTrue(err.toString().startsWith("mnist-spark: bug" + System.lineSeparator()
-                + "java.lang.IllegalStateException: bug"), err.toString());
+        assertTrue(
+                err.toString()
+                        .startsWith(
+                                "mnist-spark: bug" + System.lineSeparator() + "java.lang.IllegalStateException: bug"),
+                err.toString());
         assertFalse(err.toString().contains("run again with --stacktrace"), err.toString());
     }
 
     @Test
     void commandLine_installsTheHandler_soAFailingCommandExitsWithItsCode() {
         // Train's configuration fails before any Spark session is created
-        CommandLine cli = MnistCli.commandLine().setOut(new PrintWriter(new StringWriter()))
+        CommandLine cli = MnistCli.commandLine()
+                .setOut(new PrintWriter(new StringWriter()))
                 .setErr(new PrintWriter(err));
         Path absent = tmp.resolve("absent.properties");
 
         assertEquals(ExitCodes.BAD_INPUT, cli.execute("train", "--conf", absent.toString()));
-        assertEquals("mnist-spark: Configuration file not found: " + absent + System.lineSeparator(),
-                err.toString());
+        assertEquals("mnist-spark: Configuration file not found: " + absent + System.lineSeparator(), err.toString());
     }
 
     /** What picocli hands the handler: the parse result of the whole command line, printing to {@link #err}. */

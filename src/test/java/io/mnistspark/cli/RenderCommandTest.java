@@ -31,8 +31,8 @@ class RenderCommandTest {
     void render_digitCsv_writesA280PixelPngBesideIt_darkStrokesOnWhite() throws Exception {
         Slice seven = PredictionFixtures.testImages(0, 1); // the first test image is a 7
         int[] grey = seven.greyValues(0);
-        Path csv = PredictionFixtures.writeCsv(tmp, "seven.csv", DigitCsv.write(DigitImage.fromGrey(grey),
-                DigitImage.Scale.UNIT));
+        Path csv = PredictionFixtures.writeCsv(
+                tmp, "seven.csv", DigitCsv.write(DigitImage.fromGrey(grey), DigitImage.Scale.UNIT));
 
         CliRun cli = CliRun.run("render", csv.toString());
 
@@ -78,18 +78,21 @@ class RenderCommandTest {
         assertEquals(ExitCodes.OUTPUT_EXISTS, cli.exitCode());
         assertTrue(cli.err().contains("flat.png already exists"), cli.err());
         assertEquals("mine", Files.readString(tmp.resolve("flat.png")));
-        assertEquals(ExitCodes.OK, CliRun.run("render", csv.toString(), "--overwrite").exitCode());
+        assertEquals(
+                ExitCodes.OK,
+                CliRun.run("render", csv.toString(), "--overwrite").exitCode());
     }
 
     @Test
     void render_badCsv_namesFileLineAndProblem() throws Exception {
-        Path csv = PredictionFixtures.writeCsv(tmp, "bad.csv", PredictionFixtures.uniformCsv("0")
-                .replaceFirst("0", "-1"));
+        Path csv = PredictionFixtures.writeCsv(
+                tmp, "bad.csv", PredictionFixtures.uniformCsv("0").replaceFirst("0", "-1"));
 
         CliRun cli = CliRun.run("render", csv.toString());
 
         assertEquals(ExitCodes.BAD_INPUT, cli.exitCode());
-        assertEquals("mnist-spark: " + csv + ": line 1, value 1: -1 is negative; grey values are 0-255 or 0-1",
+        assertEquals(
+                "mnist-spark: " + csv + ": line 1, value 1: -1 is negative; grey values are 0-255 or 0-1",
                 cli.err().trim());
         assertFalse(Files.exists(tmp.resolve("bad.png")));
     }
@@ -101,8 +104,8 @@ class RenderCommandTest {
         Path again = tmp.resolve("sheet-b.png");
         Path other = tmp.resolve("sheet-c.png");
 
-        CliRun cli = CliRun.run("render", "--sheet", "--run", run, "--seed", "7", "--count", "6", "--output",
-                first.toString());
+        CliRun cli = CliRun.run(
+                "render", "--sheet", "--run", run, "--seed", "7", "--count", "6", "--output", first.toString());
         CliRun.run("render", "--sheet", "--run", run, "--seed", "7", "--count", "6", "--output", again.toString());
         CliRun.run("render", "--sheet", "--run", run, "--seed", "8", "--count", "6", "--output", other.toString());
 
@@ -113,25 +116,36 @@ class RenderCommandTest {
         BufferedImage sheet = ImageIO.read(first.toFile());
         // Five digits per row: two rows of misclassified, two of correct
         assertEquals(2 * DigitPictures.MARGIN + 5 * DigitPictures.CELL_WIDTH, sheet.getWidth());
-        assertEquals(3 * DigitPictures.MARGIN + 2 * DigitPictures.HEADING_HEIGHT + 4 * DigitPictures.CELL_HEIGHT,
+        assertEquals(
+                3 * DigitPictures.MARGIN + 2 * DigitPictures.HEADING_HEIGHT + 4 * DigitPictures.CELL_HEIGHT,
                 sheet.getHeight());
     }
 
     @Test
     void renderSheet_withoutRun_isAUsageError() {
-        CliRun cli = CliRun.run("render", "--sheet", "--output", tmp.resolve("s.png").toString());
+        CliRun cli =
+                CliRun.run("render", "--sheet", "--output", tmp.resolve("s.png").toString());
 
         assertEquals(ExitCodes.USAGE, cli.exitCode(), cli.err());
         // picocli prints the message, then render's usage
-        assertTrue(cli.err().startsWith("--sheet needs --run RUN_DIR and --output FILE, and no CSV"
-                + System.lineSeparator()), cli.err());
+        assertTrue(
+                cli.err()
+                        .startsWith(
+                                "--sheet needs --run RUN_DIR and --output FILE, and no CSV" + System.lineSeparator()),
+                cli.err());
         assertTrue(cli.err().contains("Usage: mnist-spark render"), cli.err());
         assertFalse(Files.exists(tmp.resolve("s.png")));
     }
 
     @Test
     void renderSheet_folderThatIsNotARun_isBadInput() {
-        CliRun cli = CliRun.run("render", "--sheet", "--run", tmp.toString(), "--output", tmp.resolve("s.png").toString());
+        CliRun cli = CliRun.run(
+                "render",
+                "--sheet",
+                "--run",
+                tmp.toString(),
+                "--output",
+                tmp.resolve("s.png").toString());
         assertEquals(ExitCodes.BAD_INPUT, cli.exitCode());
         assertTrue(cli.err().contains("no predictions/ table"), cli.err());
     }

@@ -69,8 +69,9 @@ class DoctorClusterIT {
         }
     }
 
-    private static Scripts.Result doctor(String name, Map<String, String> env, List<String> sparkOptions,
-            String... doctorOptions) throws InterruptedException {
+    private static Scripts.Result doctor(
+            String name, Map<String, String> env, List<String> sparkOptions, String... doctorOptions)
+            throws InterruptedException {
         List<String> args = new ArrayList<>(Scripts.TWO_EXECUTORS);
         args.addAll(sparkOptions);
         args.add("--");
@@ -78,36 +79,59 @@ class DoctorClusterIT {
         args.addAll(List.of(doctorOptions));
         Map<String, String> all = new java.util.HashMap<>(env);
         all.put("MNIST_JAR", Scripts.clusterJar(project).toString());
-        Scripts.Result result = cluster.submit(all, work.resolve("doctor-" + name + ".log"), args.toArray(String[]::new))
+        Scripts.Result result = cluster.submit(
+                        all, work.resolve("doctor-" + name + ".log"), args.toArray(String[]::new))
                 .await(RUN_TIMEOUT);
-        System.out.println("doctor on the cluster, " + name + " (" + Math.round(result.seconds()) + " s):\n"
-                + result.output());
+        System.out.println(
+                "doctor on the cluster, " + name + " (" + Math.round(result.seconds()) + " s):\n" + result.output());
         return result;
     }
 
     private static List<String> lines(Scripts.Result result, String check, String status) {
-        return result.output().lines().filter(line -> line.startsWith(check + " ")
-                && line.contains("  " + status + " ")).toList();
+        return result.output()
+                .lines()
+                .filter(line -> line.startsWith(check + " ") && line.contains("  " + status + " "))
+                .toList();
     }
 
     @Test
     void submitPredict_dryRun_makesItsCsvInputsAbsolute_andLeavesHadoopPathsAsTheyAre() throws Exception {
-        Map<String, String> env = Map.of("DRY_RUN", "1", "MNIST_JAR", Scripts.clusterJar(project).toString());
+        Map<String, String> env =
+                Map.of("DRY_RUN", "1", "MNIST_JAR", Scripts.clusterJar(project).toString());
 
         // The script runs in the project folder: relative paths are relative to it
-        Scripts.Result dry = cluster.submit(env, work.resolve("predict-dry-run.log"), "predict", "--model", "runs/m",
-                "a.csv", "digits/", "hdfs:///d/*.csv", "--master", "local[2]", "b.csv").await(RUN_TIMEOUT);
+        Scripts.Result dry = cluster.submit(
+                        env,
+                        work.resolve("predict-dry-run.log"),
+                        "predict",
+                        "--model",
+                        "runs/m",
+                        "a.csv",
+                        "digits/",
+                        "hdfs:///d/*.csv",
+                        "--master",
+                        "local[2]",
+                        "b.csv")
+                .await(RUN_TIMEOUT);
 
         assertEquals(0, dry.exitCode(), dry.output());
         String here = "file:" + project.toRealPath();
         String line = dry.output().strip();
-        assertTrue(line.endsWith(" predict --model " + here + "/runs/m " + here + "/a.csv " + here + "/digits "
-                + "hdfs:///d/\\*.csv --master local\\[2\\] " + here + "/b.csv"), line);
+        assertTrue(
+                line.endsWith(" predict --model " + here + "/runs/m " + here + "/a.csv " + here + "/digits "
+                        + "hdfs:///d/\\*.csv --master local\\[2\\] " + here + "/b.csv"),
+                line);
     }
 
     @Test
     void doctor_withTheSharedSettings_passes_andBothExecutorsAnswer() throws Exception {
-        Scripts.Result result = doctor("healthy", Map.of(), List.of(), "--data-dir", mnist.toString(), "--output",
+        Scripts.Result result = doctor(
+                "healthy",
+                Map.of(),
+                List.of(),
+                "--data-dir",
+                mnist.toString(),
+                "--output",
                 work.resolve("out").toString());
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.output());
@@ -115,7 +139,11 @@ class DoctorClusterIT {
         assertEquals(1, lines(result, "executors", "ok").size(), result.output());
         assertTrue(lines(result, "executors", "ok").get(0).contains("2 executor(s) answered"), result.output());
         assertEquals(2, lines(result, "training step", "ok").size(), result.output());
-        assertEquals(2, lines(result, "data readable", "ok").stream().filter(l -> l.contains("executor")).count());
+        assertEquals(
+                2,
+                lines(result, "data readable", "ok").stream()
+                        .filter(l -> l.contains("executor"))
+                        .count());
         assertTrue(result.output().contains("Advice: "), result.output());
     }
 
@@ -125,15 +153,23 @@ class DoctorClusterIT {
         String readOnlyOutput = "/proc/mnist-doctor-it/run"; // not even root creates files in /proc
 
         // Executors of 2g heap under the shared settings' maxphysicalbytes=1800m
-        Scripts.Result result = doctor("faults", Map.of("MNIST_ONEDNN_DIRECT", "false"),
-                List.of("--conf", "spark.executor.memory=2g"), "--data-dir", missingData, "--output", readOnlyOutput);
+        Scripts.Result result = doctor(
+                "faults",
+                Map.of("MNIST_ONEDNN_DIRECT", "false"),
+                List.of("--conf", "spark.executor.memory=2g"),
+                "--data-dir",
+                missingData,
+                "--output",
+                readOnlyOutput);
 
         assertEquals(ExitCodes.BAD_INPUT, result.exitCode(), result.output());
         List<String> limits = lines(result, "javacpp limits", "fail");
         assertEquals(2, limits.size(), result.output());
-        limits.forEach(line -> assertTrue(line.contains("below the heap")
-                && line.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=")
-                && line.contains("spark.executor.extraJavaOptions"), line));
+        limits.forEach(line -> assertTrue(
+                line.contains("below the heap")
+                        && line.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=")
+                        && line.contains("spark.executor.extraJavaOptions"),
+                line));
         List<String> data = lines(result, "data readable", "fail");
         assertEquals(3, data.size(), "the driver and both executors: " + result.output());
         data.forEach(line -> assertTrue(line.contains(missingData), line));

@@ -26,12 +26,11 @@ final class EventLog {
      * The stages where workers fit their minibatches: one per averaging round, named by Spark after its call site, the
      * collect of the workers' results in DistributedTrainer. (The other stages evaluate.)
      */
-    static final Predicate<String> TRAINING_STAGE =
-            name -> name.startsWith("collect at DistributedTrainer.java");
+    static final Predicate<String> TRAINING_STAGE = name -> name.startsWith("collect at DistributedTrainer.java");
 
     /** One task attempt's end. */
-    record TaskEnd(int stageId, int stageAttempt, long taskId, int index, int attempt, String executorId,
-            String reason) {
+    record TaskEnd(
+            int stageId, int stageAttempt, long taskId, int index, int attempt, String executorId, String reason) {
 
         boolean succeeded() {
             return "Success".equals(reason);
@@ -84,18 +83,31 @@ final class EventLog {
         switch (event.path("Event").asText()) {
             case "SparkListenerStageSubmitted", "SparkListenerStageCompleted" -> {
                 JsonNode stage = event.path("Stage Info");
-                stageNames.put(stage.path("Stage ID").asInt(), stage.path("Stage Name").asText());
+                stageNames.put(
+                        stage.path("Stage ID").asInt(), stage.path("Stage Name").asText());
             }
             case "SparkListenerTaskEnd" -> {
                 JsonNode info = event.path("Task Info");
-                taskEnds.add(new TaskEnd(event.path("Stage ID").asInt(), event.path("Stage Attempt ID").asInt(),
-                        info.path("Task ID").asLong(), info.path("Index").asInt(), info.path("Attempt").asInt(),
-                        info.path("Executor ID").asText(), event.path("Task End Reason").path("Reason").asText()));
+                taskEnds.add(new TaskEnd(
+                        event.path("Stage ID").asInt(),
+                        event.path("Stage Attempt ID").asInt(),
+                        info.path("Task ID").asLong(),
+                        info.path("Index").asInt(),
+                        info.path("Attempt").asInt(),
+                        info.path("Executor ID").asText(),
+                        event.path("Task End Reason").path("Reason").asText()));
             }
-            case "SparkListenerExecutorAdded" -> executorLogUrls.put(event.path("Executor ID").asText(),
-                    event.path("Executor Info").path("Log Urls").path("stdout").asText());
-            case "SparkListenerExecutorRemoved" -> executorsRemoved.put(event.path("Executor ID").asText(),
-                    event.path("Removed Reason").asText());
+            case "SparkListenerExecutorAdded" ->
+                executorLogUrls.put(
+                        event.path("Executor ID").asText(),
+                        event.path("Executor Info")
+                                .path("Log Urls")
+                                .path("stdout")
+                                .asText());
+            case "SparkListenerExecutorRemoved" ->
+                executorsRemoved.put(
+                        event.path("Executor ID").asText(),
+                        event.path("Removed Reason").asText());
             case "SparkListenerApplicationEnd" -> applicationEnded = true;
             default -> {
                 // other events are not needed
@@ -130,7 +142,8 @@ final class EventLog {
 
     /** Successful task counts per executor, in the stages whose name matches. */
     Map<String, Long> successfulTasksPerExecutor(Predicate<String> stageName) {
-        return taskEnds.stream().filter(TaskEnd::succeeded)
+        return taskEnds.stream()
+                .filter(TaskEnd::succeeded)
                 .filter(t -> stageName.test(stageNames.getOrDefault(t.stageId(), "")))
                 .collect(Collectors.groupingBy(TaskEnd::executorId, TreeMap::new, Collectors.counting()));
     }
@@ -142,8 +155,8 @@ final class EventLog {
 
     /** How many task attempts failed, per reason. */
     Map<String, Long> failureReasons() {
-        return failedAttempts().stream().collect(Collectors.groupingBy(TaskEnd::reason, TreeMap::new,
-                Collectors.counting()));
+        return failedAttempts().stream()
+                .collect(Collectors.groupingBy(TaskEnd::reason, TreeMap::new, Collectors.counting()));
     }
 
     /** Task attempts that were a task's second or later try. */
@@ -153,28 +166,43 @@ final class EventLog {
 
     /** Task attempts that re-ran work: a task's later try, or any task of a resubmitted stage attempt. */
     List<TaskEnd> rerunAttempts() {
-        return taskEnds.stream().filter(t -> t.attempt() > 0 || t.stageAttempt() > 0).toList();
+        return taskEnds.stream()
+                .filter(t -> t.attempt() > 0 || t.stageAttempt() > 0)
+                .toList();
     }
 
     /** Stages Spark ran again (a second stage attempt), e.g. to recompute shuffle output a lost executor held. */
     Set<Integer> resubmittedStages() {
-        return taskEnds.stream().filter(t -> t.stageAttempt() > 0).map(TaskEnd::stageId)
+        return taskEnds.stream()
+                .filter(t -> t.stageAttempt() > 0)
+                .map(TaskEnd::stageId)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** A few lines for the test output: stages, tasks per executor, failures. */
     String summary() {
-        StringBuilder out = new StringBuilder("event log ").append(file.getFileName()).append('\n');
-        stageNames.forEach((id, name) -> out.append("  stage ").append(id).append(": ").append(name).append('\n'));
+        StringBuilder out =
+                new StringBuilder("event log ").append(file.getFileName()).append('\n');
+        stageNames.forEach((id, name) ->
+                out.append("  stage ").append(id).append(": ").append(name).append('\n'));
         out.append("  executors: ").append(executorLogUrls).append('\n');
         out.append("  removed executors: ").append(executorsRemoved).append('\n');
         out.append("  successful training tasks per executor: ")
-                .append(successfulTasksPerExecutor(TRAINING_STAGE)).append('\n');
-        out.append("  task attempts: ").append(taskEnds.size()).append(", failed: ").append(failedAttempts().size())
-                .append(" ").append(failureReasons())
-                .append(", retries (attempt > 0): ").append(retryAttempts().size())
-                .append(", resubmitted stages: ").append(resubmittedStages())
-                .append(", re-run task attempts: ").append(rerunAttempts().size()).append('\n');
+                .append(successfulTasksPerExecutor(TRAINING_STAGE))
+                .append('\n');
+        out.append("  task attempts: ")
+                .append(taskEnds.size())
+                .append(", failed: ")
+                .append(failedAttempts().size())
+                .append(" ")
+                .append(failureReasons())
+                .append(", retries (attempt > 0): ")
+                .append(retryAttempts().size())
+                .append(", resubmitted stages: ")
+                .append(resubmittedStages())
+                .append(", re-run task attempts: ")
+                .append(rerunAttempts().size())
+                .append('\n');
         return out.toString();
     }
 }

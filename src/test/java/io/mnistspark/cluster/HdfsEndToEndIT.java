@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -59,9 +58,20 @@ class HdfsEndToEndIT {
         hdfs.upload(gzipped, "/mnist-gz");
 
         run = hdfs.uri("/runs/train");
-        trained = CliRun.run("train", "--master", "local[2]", "--data-dir", hdfs.uri("/mnist-gz"), "--output", run,
-                "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
-                "--epochs", String.valueOf(EPOCHS));
+        trained = CliRun.run(
+                "train",
+                "--master",
+                "local[2]",
+                "--data-dir",
+                hdfs.uri("/mnist-gz"),
+                "--output",
+                run,
+                "--train-limit",
+                String.valueOf(TRAIN),
+                "--test-limit",
+                String.valueOf(TEST),
+                "--epochs",
+                String.valueOf(EPOCHS));
     }
 
     @AfterAll
@@ -89,8 +99,20 @@ class HdfsEndToEndIT {
         assertEquals(ExitCodes.OK, trained.exitCode(), trained.err());
         FileStatus before = status(RunLayout.entryOf(run, Tables.SUCCESS));
 
-        CliRun again = CliRun.run("train", "--master", "local[2]", "--data-dir", hdfs.uri("/mnist"), "--output", run,
-                "--train-limit", "200", "--test-limit", "100", "--epochs", "1");
+        CliRun again = CliRun.run(
+                "train",
+                "--master",
+                "local[2]",
+                "--data-dir",
+                hdfs.uri("/mnist"),
+                "--output",
+                run,
+                "--train-limit",
+                "200",
+                "--test-limit",
+                "100",
+                "--epochs",
+                "1");
 
         assertEquals(ExitCodes.OUTPUT_EXISTS, again.exitCode(), again.err() + again.out());
         assertTrue(again.err().contains(run), again.err());
@@ -104,8 +126,18 @@ class HdfsEndToEndIT {
         assertEquals(ExitCodes.OK, trained.exitCode(), trained.err());
         String evaluation = hdfs.uri("/runs/evaluate");
 
-        CliRun cli = CliRun.run("evaluate", "--master", "local[2]", "--model", run, "--data-dir", hdfs.uri("/mnist"),
-                "--output", evaluation, "--test-limit", String.valueOf(TEST));
+        CliRun cli = CliRun.run(
+                "evaluate",
+                "--master",
+                "local[2]",
+                "--model",
+                run,
+                "--data-dir",
+                hdfs.uri("/mnist"),
+                "--output",
+                evaluation,
+                "--test-limit",
+                String.valueOf(TEST));
 
         assertEquals(ExitCodes.OK, cli.exitCode(), cli.err() + cli.out());
         assertEquals(predictedByIndex(run), predictedByIndex(evaluation));
@@ -117,20 +149,24 @@ class HdfsEndToEndIT {
         var images = PredictionFixtures.testImages(0, DIGITS);
         for (int i = 0; i < DIGITS; i++) {
             String csv = DigitCsv.write(DigitImage.fromGrey(images.greyValues(i)), DigitImage.Scale.GREY_255);
-            try (FSDataOutputStream out = hdfs.fileSystem().create(new org.apache.hadoop.fs.Path(
-                    String.format("/digits/test%02d.csv", i)))) {
+            try (FSDataOutputStream out =
+                    hdfs.fileSystem().create(new org.apache.hadoop.fs.Path(String.format("/digits/test%02d.csv", i)))) {
                 out.write(csv.getBytes(StandardCharsets.UTF_8));
             }
         }
-        hdfs.fileSystem().create(new org.apache.hadoop.fs.Path("/digits/notes.txt")).close();
+        hdfs.fileSystem()
+                .create(new org.apache.hadoop.fs.Path("/digits/notes.txt"))
+                .close();
         String output = hdfs.uri("/runs/predict");
 
-        CliRun cli = CliRun.run("predict", "--master", "local[2]", "--model", run, "--output", output,
-                hdfs.uri("/digits/*.csv"));
+        CliRun cli = CliRun.run(
+                "predict", "--master", "local[2]", "--model", run, "--output", output, hdfs.uri("/digits/*.csv"));
 
         assertEquals(ExitCodes.OK, cli.exitCode(), cli.err() + cli.out());
-        List<Row> rows = spark().read().parquet(RunLayout.entryOf(output, PredictionTables.FILE_PREDICTIONS)
-                .toString()).collectAsList();
+        List<Row> rows = spark().read()
+                .parquet(RunLayout.entryOf(output, PredictionTables.FILE_PREDICTIONS)
+                        .toString())
+                .collectAsList();
         assertEquals(DIGITS, rows.size(), "one row per CSV matched by the glob, notes.txt left out");
         Map<Integer, Integer> byRun = predictedByIndex(run);
         for (Row row : rows) {
@@ -142,9 +178,16 @@ class HdfsEndToEndIT {
     }
 
     private static Map<Integer, Integer> predictedByIndex(String runFolder) {
-        return spark().read().parquet(RunLayout.entryOf(runFolder, Tables.PREDICTIONS).toString()).collectAsList()
-                .stream().collect(Collectors.toMap(r -> (Integer) r.getAs(Tables.INDEX),
-                        r -> (Integer) r.getAs(Tables.PREDICTED), (a, b) -> a, java.util.TreeMap::new));
+        return spark()
+                .read()
+                .parquet(RunLayout.entryOf(runFolder, Tables.PREDICTIONS).toString())
+                .collectAsList()
+                .stream()
+                .collect(Collectors.toMap(
+                        r -> (Integer) r.getAs(Tables.INDEX),
+                        r -> (Integer) r.getAs(Tables.PREDICTED),
+                        (a, b) -> a,
+                        java.util.TreeMap::new));
     }
 
     private static FileStatus status(org.apache.hadoop.fs.Path path) throws IOException {
@@ -153,6 +196,8 @@ class HdfsEndToEndIT {
 
     private static List<String> stagingFolders() throws IOException {
         return java.util.Arrays.stream(hdfs.fileSystem().listStatus(new org.apache.hadoop.fs.Path("/runs")))
-                .map(s -> s.getPath().getName()).filter(name -> name.startsWith(".")).toList();
+                .map(s -> s.getPath().getName())
+                .filter(name -> name.startsWith("."))
+                .toList();
     }
 }

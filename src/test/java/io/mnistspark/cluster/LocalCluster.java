@@ -63,8 +63,8 @@ final class LocalCluster implements AutoCloseable {
         LocalCluster cluster = new LocalCluster(scripts, dir, workers, coresPerWorker, workerMemory);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::stopQuietly, "stop local cluster"));
         Scripts.Result started = cluster.script(START_TIMEOUT, "start");
-        System.out.println("submit/local-cluster.sh start (" + Math.round(started.seconds()) + " s):\n"
-                + started.output());
+        System.out.println(
+                "submit/local-cluster.sh start (" + Math.round(started.seconds()) + " s):\n" + started.output());
         cluster.rememberProcesses();
         if (started.exitCode() != 0) {
             cluster.stopQuietly();
@@ -106,10 +106,12 @@ final class LocalCluster implements AutoCloseable {
     /** The Master's JSON page: workers, applications, drivers. */
     JsonNode masterState() {
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[1] + "/json/"))
-                            .timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[1] + "/json/"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -121,7 +123,8 @@ final class LocalCluster implements AutoCloseable {
 
     long pid(String daemon) {
         try {
-            return Long.parseLong(Files.readString(dir.resolve("pids").resolve(daemon + ".pid")).trim());
+            return Long.parseLong(Files.readString(dir.resolve("pids").resolve(daemon + ".pid"))
+                    .trim());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -139,7 +142,8 @@ final class LocalCluster implements AutoCloseable {
     List<String> killWorker(int n) {
         rememberProcesses();
         String name = "worker-" + n;
-        ProcessHandle worker = ProcessHandle.of(pid(name)).orElseThrow(() -> new IllegalStateException(name + " is gone"));
+        ProcessHandle worker =
+                ProcessHandle.of(pid(name)).orElseThrow(() -> new IllegalStateException(name + " is gone"));
         List<ProcessHandle> launched = worker.descendants().toList();
         List<String> executorIds = new ArrayList<>();
         for (ProcessHandle child : launched) {
@@ -187,12 +191,19 @@ final class LocalCluster implements AutoCloseable {
     List<String> leftovers() {
         List<String> left = new ArrayList<>();
         for (long pid : seen) {
-            ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .ifPresent(p -> left.add("process " + pid + ": " + p.info().commandLine().orElse("?")));
+            ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .ifPresent(p -> left.add(
+                            "process " + pid + ": " + p.info().commandLine().orElse("?")));
         }
-        ProcessHandle.allProcesses().filter(p -> !seen.contains(p.pid()))
-                .filter(p -> p.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false))
-                .forEach(p -> left.add("process " + p.pid() + ": " + p.info().commandLine().orElse("?")));
+        ProcessHandle.allProcesses()
+                .filter(p -> !seen.contains(p.pid()))
+                .filter(p -> p.info()
+                        .commandLine()
+                        .map(c -> c.contains(dir.toString()))
+                        .orElse(false))
+                .forEach(p -> left.add(
+                        "process " + p.pid() + ": " + p.info().commandLine().orElse("?")));
         for (int port : ports) {
             if (listening(port)) {
                 left.add("port " + port + " on 127.0.0.1 still open");

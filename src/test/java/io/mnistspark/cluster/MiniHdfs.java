@@ -32,7 +32,8 @@ final class MiniHdfs implements AutoCloseable {
         conf.set("dfs.datanode.address", "127.0.0.1:0");
         conf.set("dfs.datanode.http.address", "127.0.0.1:0");
         conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
-        MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, dir.toFile()).numDataNodes(1).build();
+        MiniDFSCluster cluster =
+                new MiniDFSCluster.Builder(conf, dir.toFile()).numDataNodes(1).build();
         cluster.waitActive();
         return new MiniHdfs(cluster, dir);
     }
@@ -59,8 +60,11 @@ final class MiniHdfs implements AutoCloseable {
         fileSystem().mkdirs(target);
         try (Stream<Path> files = Files.list(from)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                fileSystem().copyFromLocalFile(new org.apache.hadoop.fs.Path(file.toUri()),
-                        new org.apache.hadoop.fs.Path(target, file.getFileName().toString()));
+                fileSystem()
+                        .copyFromLocalFile(
+                                new org.apache.hadoop.fs.Path(file.toUri()),
+                                new org.apache.hadoop.fs.Path(
+                                        target, file.getFileName().toString()));
             }
         }
     }

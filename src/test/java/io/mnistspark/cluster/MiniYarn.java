@@ -94,7 +94,10 @@ final class MiniYarn implements AutoCloseable {
     List<ProcessHandle> containerProcesses() {
         String workDir = cluster.getTestWorkDir().getAbsolutePath();
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(line -> line.contains(workDir)).orElse(false))
+                .filter(p -> p.info()
+                        .commandLine()
+                        .map(line -> line.contains(workDir))
+                        .orElse(false))
                 .toList();
     }
 

@@ -17,8 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class Scripts {
 
     /** What a script did: its exit code, everything it printed (stdout and stderr), and how long it took. */
-    record Result(int exitCode, String output, double seconds) {
-    }
+    record Result(int exitCode, String output, double seconds) {}
 
     /** A script still running, its output going to {@code log}. */
     record Running(Process process, Path log, long startNanos) {
@@ -55,10 +54,13 @@ final class Scripts {
 
     /** Starts {@code bash SCRIPT ARGS...} in the project folder with {@code env} added to this JVM's environment. */
     Running start(Map<String, String> env, Path log, String script, String... args) {
-        List<String> command = new ArrayList<>(List.of("bash", project.resolve(script).toString()));
+        List<String> command =
+                new ArrayList<>(List.of("bash", project.resolve(script).toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(project.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().putAll(env);
         try {
@@ -91,8 +93,7 @@ final class Scripts {
     /** The cluster jar that {@code mvn package} builds; fails the test when it is missing. */
     static Path clusterJar(Path project) {
         Path jar = project.resolve("target/mnist-spark.jar");
-        assertTrue(Files.isRegularFile(jar),
-                () -> jar + " missing: run 'mvn package' (mvn verify builds it first)");
+        assertTrue(Files.isRegularFile(jar), () -> jar + " missing: run 'mvn package' (mvn verify builds it first)");
         return jar;
     }
 

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.Tables;
 import io.mnistspark.testing.OutputContract;
 import io.mnistspark.testing.TestData;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -60,8 +60,8 @@ class StandaloneClusterIT {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
     /** Kills that hit no training task are repeated, up to this many runs. */
     private static final int KILL_ATTEMPTS = 3;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path work;
@@ -89,8 +89,9 @@ class StandaloneClusterIT {
                 assertEquals(0, stopped.exitCode(), stopped.output());
                 List<String> left = cluster.leftovers();
                 assertEquals(List.of(), left, "left running after stop");
-                System.out.println("Nothing left running: " + cluster.processesSeen().size()
-                        + " processes seen (daemons, executors, drivers) are gone, the cluster's ports are closed");
+                System.out.println(
+                        "Nothing left running: " + cluster.processesSeen().size()
+                                + " processes seen (daemons, executors, drivers) are gone, the cluster's ports are closed");
                 Scripts.Result status = cluster.script(Duration.ofSeconds(30), "status");
                 assertEquals(3, status.exitCode(), status.output());
             }
@@ -134,7 +135,9 @@ class StandaloneClusterIT {
                 .orElseGet(() -> fail("no FINISHED driver on the Master: " + cluster.masterState()));
         assertTrue(driver.path("worker").asText().startsWith("worker-"), driver.toString());
         contract(output, 1).assertAll(MIN_ACCURACY);
-        assertEquals(cluster.masterUrl(), contract(output, 1).runJson().get("spark").get("master").asText());
+        assertEquals(
+                cluster.masterUrl(),
+                contract(output, 1).runJson().get("spark").get("master").asText());
         assertBothWorkersTrained(EventLog.readOnlyLogIn(events));
     }
 
@@ -150,12 +153,14 @@ class StandaloneClusterIT {
             if (killed.bit()) {
                 break;
             }
-            System.out.printf("WORKER KILL attempt %d hit no training task (no attempt failed): repeating it%n",
-                    attempt);
+            System.out.printf(
+                    "WORKER KILL attempt %d hit no training task (no attempt failed): repeating it%n", attempt);
         }
 
-        assertTrue(killed.bit(), "in " + KILL_ATTEMPTS + " attempts no kill made a training task fail and re-run: "
-                + killed.log().summary());
+        assertTrue(
+                killed.bit(),
+                "in " + KILL_ATTEMPTS + " attempts no kill made a training task fail and re-run: "
+                        + killed.log().summary());
         // The retried task computes what the lost one would have: the run equals the client-mode run without a kill
         assertSameTraining(work.resolve("client"), killed.output());
     }
@@ -179,8 +184,10 @@ class StandaloneClusterIT {
                 .await(RUN_TIMEOUT);
 
         report("driver killed after epoch 1's checkpoint, then resumed", resumed);
-        System.out.printf("DRIVER KILL: SIGKILL to the driver %.1f s into the run, after checkpoint %s; the resumed "
-                + "run took %.1f s%n", killedAt, first.getFileName(), resumed.seconds());
+        System.out.printf(
+                "DRIVER KILL: SIGKILL to the driver %.1f s into the run, after checkpoint %s; the resumed "
+                        + "run took %.1f s%n",
+                killedAt, first.getFileName(), resumed.seconds());
         assertEquals(0, resumed.exitCode(), resumed.output());
         assertTrue(resumed.output().contains("resuming after epoch 1 round"), resumed.output());
         contract(output, EPOCHS).assertAll(MIN_ACCURACY);
@@ -195,14 +202,16 @@ class StandaloneClusterIT {
             if (Files.isDirectory(checkpoints)) {
                 try (var entries = Files.list(checkpoints)) {
                     var found = entries.filter(p -> p.getFileName().toString().startsWith(prefix))
-                            .filter(p -> Files.exists(p.resolve("MANIFEST"))).findFirst();
+                            .filter(p -> Files.exists(p.resolve("MANIFEST")))
+                            .findFirst();
                     if (found.isPresent()) {
                         return found.get();
                     }
                 }
             }
-            assertTrue(running.process().isAlive(), "the run ended before its checkpoint of epoch " + epoch + ":\n"
-                    + running.outputSoFar());
+            assertTrue(
+                    running.process().isAlive(),
+                    "the run ended before its checkpoint of epoch " + epoch + ":\n" + running.outputSoFar());
             Thread.sleep(50);
         }
         throw new AssertionError("no checkpoint of epoch " + epoch + " in " + checkpoints);
@@ -217,7 +226,11 @@ class StandaloneClusterIT {
         boolean inTask = waitUntilTraining(uiPort, cluster.workerUiPort(2), running);
         double killedAt = (System.nanoTime() - running.startNanos()) / 1e9;
         List<String> killedExecutors = cluster.killWorker(2);
-        int epoch = 1 + (int) running.outputSoFar().lines().filter(line -> line.startsWith("epoch ")).count();
+        int epoch = 1
+                + (int) running.outputSoFar()
+                        .lines()
+                        .filter(line -> line.startsWith("epoch "))
+                        .count();
         Scripts.Result run = running.await(RUN_TIMEOUT);
 
         report("worker-2 killed (attempt " + attempt + ")", run);
@@ -226,26 +239,40 @@ class StandaloneClusterIT {
         EventLog log = EventLog.readOnlyLogIn(events);
         System.out.println(log.summary());
         List<EventLog.TaskEnd> failedTraining = log.failedAttempts().stream()
-                .filter(t -> EventLog.TRAINING_STAGE.test(log.stageNames().get(t.stageId()))).toList();
-        System.out.printf("WORKER KILL: SIGKILL to worker-2 and its executor %s %.1f s into the run (epoch %d), %s; "
-                + "%d training task attempts failed %s in %s, %d task attempts re-ran work (retries %d, resubmitted "
-                + "stages %s); run took %.1f s against %.1f s without the kill (%+.1f s)%n",
-                killedExecutors, killedAt, epoch, inTask ? "while it ran a training task" : "not seen in a task",
-                failedTraining.size(), log.failureReasons(), failedTraining.stream()
-                        .map(t -> log.stageNames().get(t.stageId())).distinct().toList(),
-                log.rerunAttempts().size(), log.retryAttempts().size(), log.resubmittedStages(),
-                run.seconds(), clientModeSeconds, run.seconds() - clientModeSeconds);
+                .filter(t -> EventLog.TRAINING_STAGE.test(log.stageNames().get(t.stageId())))
+                .toList();
+        System.out.printf(
+                "WORKER KILL: SIGKILL to worker-2 and its executor %s %.1f s into the run (epoch %d), %s; "
+                        + "%d training task attempts failed %s in %s, %d task attempts re-ran work (retries %d, resubmitted "
+                        + "stages %s); run took %.1f s against %.1f s without the kill (%+.1f s)%n",
+                killedExecutors,
+                killedAt,
+                epoch,
+                inTask ? "while it ran a training task" : "not seen in a task",
+                failedTraining.size(),
+                log.failureReasons(),
+                failedTraining.stream()
+                        .map(t -> log.stageNames().get(t.stageId()))
+                        .distinct()
+                        .toList(),
+                log.rerunAttempts().size(),
+                log.retryAttempts().size(),
+                log.resubmittedStages(),
+                run.seconds(),
+                clientModeSeconds,
+                run.seconds() - clientModeSeconds);
         assertTrue(inTask, "worker-2's executor was never seen running a training task");
         assertFalse(killedExecutors.isEmpty(), "worker-2 ran no executor when it was killed");
-        assertTrue(log.executorsRemoved().keySet().containsAll(killedExecutors),
+        assertTrue(
+                log.executorsRemoved().keySet().containsAll(killedExecutors),
                 "Spark noticed the lost executors " + killedExecutors + ": " + log.executorsRemoved());
         // A kill in the last milliseconds of a task, after its result left, costs no retry: it tested nothing, and
         // the caller repeats it.
-        return new KilledRun(output, log, !failedTraining.isEmpty() && !log.rerunAttempts().isEmpty());
+        return new KilledRun(
+                output, log, !failedTraining.isEmpty() && !log.rerunAttempts().isEmpty());
     }
 
-    private record KilledRun(Path output, EventLog log, boolean bit) {
-    }
+    private record KilledRun(Path output, EventLog log, boolean bit) {}
 
     /** The same final parameters to the bit and the same predictions: the same training, whatever befell it. */
     private static void assertSameTraining(Path expected, Path actual) {
@@ -256,8 +283,10 @@ class StandaloneClusterIT {
     }
 
     private static List<String> sortedRows(Path run, String table) {
-        return reader().read().parquet(run.resolve(table).toString()).collectAsList().stream().map(Row::toString)
-                .sorted().toList();
+        return reader().read().parquet(run.resolve(table).toString()).collectAsList().stream()
+                .map(Row::toString)
+                .sorted()
+                .toList();
     }
 
     /** Both executors, one on each Worker, ran successful training tasks. */
@@ -266,31 +295,57 @@ class StandaloneClusterIT {
         assertTrue(log.applicationEnded(), "the application ended cleanly");
         Map<String, Long> training = log.successfulTasksPerExecutor(EventLog.TRAINING_STAGE);
         assertEquals(2, training.size(), "executors that ran training tasks: " + training);
-        Set<String> workerPorts = training.keySet().stream().map(id -> log.executorLogUrls().get(id))
-                .map(url -> url.replaceAll("^https?://[^:/]+:(\\d+)/.*$", "$1")).collect(Collectors.toSet());
-        assertEquals(Set.of(String.valueOf(cluster.workerUiPort(1)), String.valueOf(cluster.workerUiPort(2))),
-                workerPorts, "the training executors ran on both Workers: " + log.executorLogUrls());
+        Set<String> workerPorts = training.keySet().stream()
+                .map(id -> log.executorLogUrls().get(id))
+                .map(url -> url.replaceAll("^https?://[^:/]+:(\\d+)/.*$", "$1"))
+                .collect(Collectors.toSet());
+        assertEquals(
+                Set.of(String.valueOf(cluster.workerUiPort(1)), String.valueOf(cluster.workerUiPort(2))),
+                workerPorts,
+                "the training executors ran on both Workers: " + log.executorLogUrls());
     }
 
-    private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs,
-            String... sparkOptions) throws IOException {
+    private static Scripts.Running submit(
+            String deployMode, Path events, Path output, int epochs, String... sparkOptions) throws IOException {
         return submit(deployMode, events, output, epochs, List.of(sparkOptions), List.of());
     }
 
-    private static Scripts.Running submit(String deployMode, Path events, Path output, int epochs,
-            List<String> sparkOptions, List<String> trainOptions) throws IOException {
+    private static Scripts.Running submit(
+            String deployMode,
+            Path events,
+            Path output,
+            int epochs,
+            List<String> sparkOptions,
+            List<String> trainOptions)
+            throws IOException {
         List<String> args = new ArrayList<>(Scripts.TWO_EXECUTORS);
         args.addAll(sparkOptions);
-        args.addAll(List.of("--", "train", "--data-dir", mnist.toString(), "--output", output.toString(),
-                "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
-                "--epochs", String.valueOf(epochs)));
+        args.addAll(List.of(
+                "--",
+                "train",
+                "--data-dir",
+                mnist.toString(),
+                "--output",
+                output.toString(),
+                "--train-limit",
+                String.valueOf(TRAIN),
+                "--test-limit",
+                String.valueOf(TEST),
+                "--epochs",
+                String.valueOf(epochs)));
         args.addAll(TestData.SMALL_SLICE_SETTINGS);
         args.addAll(trainOptions);
-        Path log = work.resolve("submit-" + output.getFileName() + (trainOptions.isEmpty() ? "" : "-resumed")
-                + ".log");
-        Scripts.Running running = cluster.submit(Map.of("DEPLOY_MODE", deployMode,
-                "SPARK_EVENT_LOG_DIR", events.toString(),
-                "MNIST_JAR", Scripts.clusterJar(project).toString()), log, args.toArray(String[]::new));
+        Path log = work.resolve("submit-" + output.getFileName() + (trainOptions.isEmpty() ? "" : "-resumed") + ".log");
+        Scripts.Running running = cluster.submit(
+                Map.of(
+                        "DEPLOY_MODE",
+                        deployMode,
+                        "SPARK_EVENT_LOG_DIR",
+                        events.toString(),
+                        "MNIST_JAR",
+                        Scripts.clusterJar(project).toString()),
+                log,
+                args.toArray(String[]::new));
         return running;
     }
 
@@ -336,11 +391,13 @@ class StandaloneClusterIT {
     private static boolean runsATrainingTask(HttpClient http, String app, String id)
             throws IOException, InterruptedException {
         for (JsonNode stage : get(http, app + "/stages?status=active")) {
-            if (EventLog.TRAINING_STAGE.test(stage.path("name").asText()) && stage.path("numActiveTasks").asInt() > 0) {
-                String tasks = app + "/stages/" + stage.path("stageId").asInt() + "/" + stage.path("attemptId").asInt()
-                        + "/taskList?length=100";
+            if (EventLog.TRAINING_STAGE.test(stage.path("name").asText())
+                    && stage.path("numActiveTasks").asInt() > 0) {
+                String tasks = app + "/stages/" + stage.path("stageId").asInt() + "/"
+                        + stage.path("attemptId").asInt() + "/taskList?length=100";
                 for (JsonNode task : get(http, tasks)) {
-                    if ("RUNNING".equals(task.path("status").asText()) && id.equals(task.path("executorId").asText())) {
+                    if ("RUNNING".equals(task.path("status").asText())
+                            && id.equals(task.path("executorId").asText())) {
                         return true;
                     }
                 }
@@ -356,7 +413,8 @@ class StandaloneClusterIT {
      */
     private static boolean busy(String worker) throws InterruptedException {
         List<ProcessHandle> executors = cluster.children(worker);
-        long before = executors.stream().mapToLong(StandaloneClusterIT::cpuTicks).sum();
+        long before =
+                executors.stream().mapToLong(StandaloneClusterIT::cpuTicks).sum();
         Thread.sleep(100);
         long after = executors.stream().mapToLong(StandaloneClusterIT::cpuTicks).sum();
         return after - before >= 5; // clock ticks of 10 ms
@@ -374,8 +432,11 @@ class StandaloneClusterIT {
     }
 
     private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException(url + ": HTTP " + response.statusCode());
         }
@@ -400,9 +461,13 @@ class StandaloneClusterIT {
     /** A local session in this JVM that reads the Parquet tables back. */
     private static synchronized SparkSession reader() {
         if (reader == null || reader.sparkContext().isStopped()) {
-            reader = SparkSession.builder().master("local[1]").appName("StandaloneClusterIT")
-                    .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                    .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+            reader = SparkSession.builder()
+                    .master("local[1]")
+                    .appName("StandaloneClusterIT")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.driver.host", "127.0.0.1")
+                    .config("spark.driver.bindAddress", "127.0.0.1")
+                    .getOrCreate();
         }
         return reader;
     }

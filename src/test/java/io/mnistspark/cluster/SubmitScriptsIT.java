@@ -44,8 +44,11 @@ class SubmitScriptsIT {
         scripts = new Scripts(project);
         jar = Scripts.clusterJar(project);
         // local-cluster.sh --help assembles target/spark-home (Spark's jars from Maven, bin/spark-submit)
-        Scripts.Result help = scripts.run(Map.of("LOCAL_CLUSTER_DIR", work.resolve("cluster").toString()), TIMEOUT,
-                "submit/local-cluster.sh", "--help");
+        Scripts.Result help = scripts.run(
+                Map.of("LOCAL_CLUSTER_DIR", work.resolve("cluster").toString()),
+                TIMEOUT,
+                "submit/local-cluster.sh",
+                "--help");
         assertEquals(0, help.exitCode(), help.output());
         env = new HashMap<>();
         env.put("SPARK_HOME", project.resolve("target/spark-home").toString());
@@ -78,8 +81,8 @@ class SubmitScriptsIT {
         yarn.put("DRY_RUN", "1");
         yarn.put("HADOOP_CONF_DIR", work.toString());
 
-        Scripts.Result dry = scripts.run(yarn, TIMEOUT, "submit/yarn.sh", "--num-executors", "4", "--", "train",
-                "--epochs", "3");
+        Scripts.Result dry =
+                scripts.run(yarn, TIMEOUT, "submit/yarn.sh", "--num-executors", "4", "--", "train", "--epochs", "3");
 
         assertEquals(0, dry.exitCode(), dry.output());
         String line = dry.output();
@@ -104,7 +107,8 @@ class SubmitScriptsIT {
 
         assertTrue(noImage.exitCode() != 0 && noImage.output().contains("CONTAINER_IMAGE"), noImage.output());
         assertEquals(0, dry.exitCode(), dry.output());
-        assertTrue(dry.output().contains("spark.kubernetes.container.image=registry.example/spark:3.5.9"), dry.output());
+        assertTrue(
+                dry.output().contains("spark.kubernetes.container.image=registry.example/spark:3.5.9"), dry.output());
         assertTrue(dry.output().contains("local:///opt/mnist-spark/mnist-spark.jar train"), dry.output());
     }
 
@@ -117,8 +121,11 @@ class SubmitScriptsIT {
 
     @Test
     void localClusterStatus_whenNothingRuns_exitsWith3() {
-        Scripts.Result status = scripts.run(Map.of("LOCAL_CLUSTER_DIR", work.resolve("idle").toString()), TIMEOUT,
-                "submit/local-cluster.sh", "status");
+        Scripts.Result status = scripts.run(
+                Map.of("LOCAL_CLUSTER_DIR", work.resolve("idle").toString()),
+                TIMEOUT,
+                "submit/local-cluster.sh",
+                "status");
 
         assertEquals(3, status.exitCode(), status.output());
         assertTrue(status.output().contains("Not running"), status.output());
@@ -137,8 +144,10 @@ class SubmitScriptsIT {
     @Test
     void sharedSettings_loadNd4jWhenEachExecutorStarts_fromAPluginInTheJar() throws IOException {
         String plugin = NativeBackendPlugin.class.getName();
-        assertTrue(Files.readAllLines(project.resolve("conf/spark-defaults.conf")).stream()
-                .anyMatch(line -> line.matches("spark\\.plugins\\s+.*\\b" + plugin.replace(".", "\\.") + "\\b.*")),
+        assertTrue(
+                Files.readAllLines(project.resolve("conf/spark-defaults.conf")).stream()
+                        .anyMatch(line ->
+                                line.matches("spark\\.plugins\\s+.*\\b" + plugin.replace(".", "\\.") + "\\b.*")),
                 "spark.plugins names " + plugin);
         try (JarFile jarFile = new JarFile(jar.toFile())) {
             assertTrue(jarFile.getEntry(plugin.replace('.', '/') + ".class") != null, plugin + " in the jar");
@@ -148,13 +157,16 @@ class SubmitScriptsIT {
     @Test
     void clusterJar_startsTheCli_andCarriesThePortableOneDnnBuildOnly() throws IOException {
         try (JarFile jarFile = new JarFile(jar.toFile())) {
-            assertEquals(MnistCli.class.getName(), jarFile.getManifest().getMainAttributes().getValue("Main-Class"));
+            assertEquals(
+                    MnistCli.class.getName(),
+                    jarFile.getManifest().getMainAttributes().getValue("Main-Class"));
             String bindings = "org/nd4j/linalg/cpu/nativecpu/bindings/";
             assertTrue(jarFile.stream().anyMatch(e -> e.getName().matches(bindings + "[^/]+-onednn/libnd4jcpu\\.so")));
             assertTrue(jarFile.stream().noneMatch(e -> e.getName().matches(bindings + "[^/]+-avx512/.*")));
             assertTrue(jarFile.getEntry("org/apache/spark/SparkContext.class") == null, "Spark is provided");
             assertTrue(jarFile.stream().noneMatch(e -> e.getName().startsWith("scala/")), "Scala is provided");
-            assertTrue(jarFile.stream().noneMatch(e -> e.getName().matches("META-INF/[^/]+\\.(SF|DSA|RSA)")),
+            assertTrue(
+                    jarFile.stream().noneMatch(e -> e.getName().matches("META-INF/[^/]+\\.(SF|DSA|RSA)")),
                     "no signature files");
             assertTrue(jarFile.getEntry("META-INF/services/org.nd4j.linalg.factory.Nd4jBackend") != null);
         }

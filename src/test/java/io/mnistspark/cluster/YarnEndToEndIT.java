@@ -62,8 +62,8 @@ class YarnEndToEndIT {
     static void startHadoop() throws IOException {
         project = Scripts.projectFolder();
         Scripts.clusterJar(project);
-        Scripts.Result home = new Scripts(project).run(Map.of(), Duration.ofMinutes(10), "submit/local-cluster.sh",
-                "spark-home");
+        Scripts.Result home =
+                new Scripts(project).run(Map.of(), Duration.ofMinutes(10), "submit/local-cluster.sh", "spark-home");
         assertEquals(0, home.exitCode(), home.output());
         sparkHome = project.resolve("target/spark-home").toString();
         assertTrue(home.output().contains(sparkHome), home.output());
@@ -79,7 +79,9 @@ class YarnEndToEndIT {
         if (yarn != null) {
             List<ProcessHandle> running = yarn.containerProcesses();
             yarn.close();
-            running.forEach(p -> p.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
+            running.forEach(p -> p.onExit()
+                    .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .join());
             assertEquals(List.of(), yarn.containerProcesses(), "container processes left after the cluster stopped");
         }
         if (hdfs != null) {
@@ -92,8 +94,19 @@ class YarnEndToEndIT {
     void train_inClusterDeployMode_writesTheWholeOutputContractToHdfs() {
         String run = hdfs.uri("/runs/yarn-cluster");
 
-        submit("cluster", "train", "--data-dir", hdfs.uri("/mnist"), "--output", run, "--train-limit",
-                String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST), "--epochs", String.valueOf(EPOCHS));
+        submit(
+                "cluster",
+                "train",
+                "--data-dir",
+                hdfs.uri("/mnist"),
+                "--output",
+                run,
+                "--train-limit",
+                String.valueOf(TRAIN),
+                "--test-limit",
+                String.valueOf(TEST),
+                "--epochs",
+                String.valueOf(EPOCHS));
 
         OutputContract contract = contract(run);
         contract.assertAll(0.5);
@@ -105,8 +118,19 @@ class YarnEndToEndIT {
     void train_inClientDeployMode_givesTheSameModelAsClusterMode() {
         String run = hdfs.uri("/runs/yarn-client");
 
-        submit("client", "train", "--data-dir", hdfs.uri("/mnist"), "--output", run, "--train-limit",
-                String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST), "--epochs", String.valueOf(EPOCHS));
+        submit(
+                "client",
+                "train",
+                "--data-dir",
+                hdfs.uri("/mnist"),
+                "--output",
+                run,
+                "--train-limit",
+                String.valueOf(TRAIN),
+                "--test-limit",
+                String.valueOf(TEST),
+                "--epochs",
+                String.valueOf(EPOCHS));
 
         contract(run).assertAll(0.5);
         // Same seed, same worker count: where the driver runs does not change the model
@@ -118,23 +142,33 @@ class YarnEndToEndIT {
     void evaluateAndPredict_onTheModelOnHdfs_agreeWithTheRun() throws IOException {
         String run = hdfs.uri("/runs/yarn-cluster");
         String evaluation = hdfs.uri("/runs/yarn-evaluate");
-        submit("client", "evaluate", "--model", run, "--data-dir", hdfs.uri("/mnist"), "--output", evaluation,
-                "--test-limit", String.valueOf(TEST));
+        submit(
+                "client",
+                "evaluate",
+                "--model",
+                run,
+                "--data-dir",
+                hdfs.uri("/mnist"),
+                "--output",
+                evaluation,
+                "--test-limit",
+                String.valueOf(TEST));
         Map<Integer, Integer> byRun = predictions(run);
         assertEquals(byRun, predictions(evaluation));
 
         var images = PredictionFixtures.testImages(0, DIGITS);
         for (int i = 0; i < DIGITS; i++) {
             String csv = DigitCsv.write(DigitImage.fromGrey(images.greyValues(i)), DigitImage.Scale.UNIT);
-            try (FSDataOutputStream out = hdfs.fileSystem()
-                    .create(new org.apache.hadoop.fs.Path(String.format("/digits/test%02d.csv", i)))) {
+            try (FSDataOutputStream out =
+                    hdfs.fileSystem().create(new org.apache.hadoop.fs.Path(String.format("/digits/test%02d.csv", i)))) {
                 out.write(csv.getBytes(StandardCharsets.UTF_8));
             }
         }
         String output = hdfs.uri("/runs/yarn-predict");
         submit("cluster", "predict", "--model", run, "--output", output, hdfs.uri("/digits/test*.csv"));
         List<Row> rows = reader().read()
-                .parquet(RunLayout.entryOf(output, PredictionTables.FILE_PREDICTIONS).toString())
+                .parquet(RunLayout.entryOf(output, PredictionTables.FILE_PREDICTIONS)
+                        .toString())
                 .collectAsList();
         assertEquals(DIGITS, rows.size());
         for (Row row : rows) {
@@ -148,14 +182,22 @@ class YarnEndToEndIT {
     private static void submit(String deployMode, String... command) {
         String javaHome = System.getProperty("java.home");
         List<String> args = new ArrayList<>(List.of(
-                "--num-executors", "2", "--executor-cores", "1",
+                "--num-executors",
+                "2",
+                "--executor-cores",
+                "1",
                 // The NodeManagers run on this machine: the containers use the runtime's jars where they are
-                "--conf", "spark.yarn.jars=local:" + sparkHome + "/jars/*",
-                "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome,
-                "--conf", "spark.executorEnv.JAVA_HOME=" + javaHome,
-                "--conf", "spark.driver.host=127.0.0.1",
+                "--conf",
+                "spark.yarn.jars=local:" + sparkHome + "/jars/*",
+                "--conf",
+                "spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome,
+                "--conf",
+                "spark.executorEnv.JAVA_HOME=" + javaHome,
+                "--conf",
+                "spark.driver.host=127.0.0.1",
                 // A failed attempt must fail the test, not be hidden by a second one
-                "--conf", "spark.yarn.maxAppAttempts=1",
+                "--conf",
+                "spark.yarn.maxAppAttempts=1",
                 "--"));
         args.addAll(List.of(command));
         Map<String, String> env = new HashMap<>();
@@ -163,7 +205,8 @@ class YarnEndToEndIT {
         env.put("HADOOP_CONF_DIR", yarn.confDir().toString());
         env.put("DEPLOY_MODE", deployMode);
         env.put("JAVA_HOME", javaHome);
-        Scripts.Result result = new Scripts(project).run(env, RUN_TIMEOUT, "submit/yarn.sh", args.toArray(String[]::new));
+        Scripts.Result result =
+                new Scripts(project).run(env, RUN_TIMEOUT, "submit/yarn.sh", args.toArray(String[]::new));
         SECONDS.put(command[0] + " (" + deployMode + ")", result.seconds());
         assertEquals(0, result.exitCode(), result.output());
     }
@@ -176,13 +219,15 @@ class YarnEndToEndIT {
     }
 
     private static OutputContract contract(String run) {
-        return new OutputContract(run, hdfs.uri("/mnist"), hdfs.clientConfiguration(), TEST, EPOCHS,
-                YarnEndToEndIT::reader);
+        return new OutputContract(
+                run, hdfs.uri("/mnist"), hdfs.clientConfiguration(), TEST, EPOCHS, YarnEndToEndIT::reader);
     }
 
     private static Map<Integer, Integer> predictions(String run) {
         Map<Integer, Integer> byIndex = new TreeMap<>();
-        reader().read().parquet(RunLayout.entryOf(run, Tables.PREDICTIONS).toString()).collectAsList()
+        reader().read()
+                .parquet(RunLayout.entryOf(run, Tables.PREDICTIONS).toString())
+                .collectAsList()
                 .forEach(r -> byIndex.put(r.getAs(Tables.INDEX), r.getAs(Tables.PREDICTED)));
         return byIndex;
     }

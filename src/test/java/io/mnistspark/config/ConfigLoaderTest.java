@@ -36,11 +36,22 @@ class ConfigLoaderTest {
 
     @Test
     void aRunsRecordedConfiguration_readBackAsConf_isTheSameConfiguration() throws IOException {
-        JobConfig run = ConfigLoader.load(null, Map.of(ConfigKeys.EPOCHS, "3", ConfigKeys.OUTER_OPTIMIZER, "none",
-                ConfigKeys.LEARNING_RATE, "0.0125", ConfigKeys.CHECKPOINT_DIR, "/checkpoints"));
+        JobConfig run = ConfigLoader.load(
+                null,
+                Map.of(
+                        ConfigKeys.EPOCHS,
+                        "3",
+                        ConfigKeys.OUTER_OPTIMIZER,
+                        "none",
+                        ConfigKeys.LEARNING_RATE,
+                        "0.0125",
+                        ConfigKeys.CHECKPOINT_DIR,
+                        "/checkpoints"));
         Path runJson = dir.resolve("run.json");
-        new ObjectMapper().writeValue(runJson.toFile(),
-                Map.of("command", "train", ConfigLoader.RUN_JSON_CONFIG, ConfigLoader.toProperties(run)));
+        new ObjectMapper()
+                .writeValue(
+                        runJson.toFile(),
+                        Map.of("command", "train", ConfigLoader.RUN_JSON_CONFIG, ConfigLoader.toProperties(run)));
 
         assertEquals(run, ConfigLoader.load(runJson, Map.of()));
     }
@@ -86,16 +97,16 @@ class ConfigLoaderTest {
 
     @Test
     void nonNumericValue_namesKeyAndValue() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, Map.of("train.epochs", "many")));
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("train.epochs", "many")));
 
         assertTrue(e.getMessage().contains("'train.epochs' must be a whole number but is 'many'"), e.getMessage());
     }
 
     @Test
     void outOfRangeValue_isRejected() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(null, Map.of("train.batch-size-per-worker", "0")));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(null, Map.of("train.batch-size-per-worker", "0")));
 
         assertTrue(e.getMessage().contains("'train.batch-size-per-worker' must be >= 1 but is 0"), e.getMessage());
     }

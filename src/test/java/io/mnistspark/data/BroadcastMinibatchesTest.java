@@ -32,6 +32,7 @@ class BroadcastMinibatchesTest {
 
     @TempDir
     static Path dir;
+
     private static SparkSession spark;
     private static MnistFiles.SplitFiles files;
 
@@ -39,9 +40,13 @@ class BroadcastMinibatchesTest {
     static void writeSplitAndStartSpark() throws IOException {
         TestData.writeImages(dir.resolve("train-images-idx3-ubyte"), TestData.syntheticPixels(COUNT), false);
         TestData.writeLabels(dir.resolve("train-labels-idx1-ubyte"), TestData.syntheticLabels(COUNT), false);
-        spark = SparkSession.builder().master("local[2]").appName("BroadcastMinibatchesTest")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        files = MnistFiles.locate(dir.toString(), Split.TRAIN, spark.sparkContext().hadoopConfiguration());
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("BroadcastMinibatchesTest")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
+        files = MnistFiles.locate(
+                dir.toString(), Split.TRAIN, spark.sparkContext().hadoopConfiguration());
     }
 
     @AfterAll
@@ -58,7 +63,9 @@ class BroadcastMinibatchesTest {
             // For each image in each loaded minibatch: {grey value of its first pixel, label}; the synthetic image i
             // has grey value i and label i % 10, so the grey value names the image.
             List<int[]> images = new ArrayList<>(sc.parallelize(references, 4)
-                    .flatMap(reference -> describe(loader.load(source(reference))).iterator()).collect());
+                    .flatMap(reference ->
+                            describe(loader.load(source(reference))).iterator())
+                    .collect());
             images.sort(Comparator.comparingInt(image -> image[0]));
 
             assertEquals(6, references.size());
@@ -78,11 +85,17 @@ class BroadcastMinibatchesTest {
             List<List<Integer>> seven = contents(minibatches.references(7), loader);
 
             assertEquals(seven, contents(minibatches.references(7), loader));
-            assertEquals(COUNT, contents(minibatches.references(-7), loader).stream().mapToInt(List::size).sum(),
+            assertEquals(
+                    COUNT,
+                    contents(minibatches.references(-7), loader).stream()
+                            .mapToInt(List::size)
+                            .sum(),
                     "a negative seed makes valid references too");
             assertNotEquals(IntStream.range(0, BATCH).boxed().toList(), seven.get(0), "not the images' own order");
-            assertNotEquals(new HashSet<>(seven.get(0)), new HashSet<>(contents(minibatches.references(8), loader)
-                    .get(0)), "another seed puts other images together");
+            assertNotEquals(
+                    new HashSet<>(seven.get(0)),
+                    new HashSet<>(contents(minibatches.references(8), loader).get(0)),
+                    "another seed puts other images together");
         }
     }
 
@@ -90,16 +103,19 @@ class BroadcastMinibatchesTest {
     void aReferenceToNoMinibatch_isRejectedByName() {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         try (BroadcastMinibatches minibatches = BroadcastMinibatches.of(sc, files, COUNT, BATCH)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> minibatches.loader().load(source("/data/part-0001.bin")));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> minibatches.loader().load(source("/data/part-0001.bin")));
             assertTrue(e.getMessage().contains("/data/part-0001.bin"), e.getMessage());
         }
     }
 
     /** The grey values (the synthetic images' numbers) of each minibatch, in order. */
     private static List<List<Integer>> contents(List<String> references, DataSetLoader loader) {
-        return references.stream().map(reference -> describe(load(loader, reference)).stream()
-                .map(image -> image[0]).toList()).toList();
+        return references.stream()
+                .map(reference -> describe(load(loader, reference)).stream()
+                        .map(image -> image[0])
+                        .toList())
+                .toList();
     }
 
     private static DataSet load(DataSetLoader loader, String reference) {

@@ -34,7 +34,8 @@ class MnistFetcherTest {
         fetcher.fetch(gz.toString(), target);
 
         assertTrue(MnistFetcher.isComplete(target));
-        assertEquals(Files.size(TestData.mnist().resolve(Split.TEST.imagesFile())),
+        assertEquals(
+                Files.size(TestData.mnist().resolve(Split.TEST.imagesFile())),
                 Files.size(target.resolve(Split.TEST.imagesFile())));
     }
 
@@ -45,7 +46,8 @@ class MnistFetcherTest {
         @SuppressWarnings("AddressSelection") // an IPv4 literal, nothing to resolve; the fetch URL names 127.0.0.1
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/mnist/", exchange -> {
-            Path file = gz.resolve(Path.of(exchange.getRequestURI().getPath()).getFileName().toString());
+            Path file = gz.resolve(
+                    Path.of(exchange.getRequestURI().getPath()).getFileName().toString());
             if (!Files.isRegularFile(file)) {
                 exchange.sendResponseHeaders(404, -1);
                 exchange.close();
@@ -96,8 +98,8 @@ class MnistFetcherTest {
         Path partial = Files.createDirectories(work.resolve("partial"));
         Files.copy(TestData.mnist().resolve(Split.TRAIN.imagesFile()), partial.resolve(Split.TRAIN.imagesFile()));
 
-        IdxFormatException e = assertThrows(IdxFormatException.class,
-                () -> fetcher.fetch(partial.toString(), work.resolve("data")));
+        IdxFormatException e =
+                assertThrows(IdxFormatException.class, () -> fetcher.fetch(partial.toString(), work.resolve("data")));
 
         assertTrue(e.getMessage().contains(Split.TEST.labelsFile()), e.getMessage());
     }

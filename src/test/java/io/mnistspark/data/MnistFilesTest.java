@@ -72,8 +72,8 @@ class MnistFilesTest {
 
     @Test
     void locate_missingFile_namesTheFileAndFolder() {
-        IdxFormatException e = assertThrows(IdxFormatException.class,
-                () -> MnistFiles.locate(dir.toString(), Split.TRAIN, CONF));
+        IdxFormatException e =
+                assertThrows(IdxFormatException.class, () -> MnistFiles.locate(dir.toString(), Split.TRAIN, CONF));
         assertTrue(e.getMessage().contains("train-images-idx3-ubyte"), e.getMessage());
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
     }
@@ -109,7 +109,8 @@ class MnistFilesTest {
         byte[] pixels = TestData.syntheticPixels(COUNT);
         TestData.writeImages(imagesPath(gzip), pixels, gzip);
         // Header says COUNT images but one image's bytes are missing
-        try (OutputStream out = gzip ? new java.util.zip.GZIPOutputStream(Files.newOutputStream(imagesPath(true)))
+        try (OutputStream out = gzip
+                ? new java.util.zip.GZIPOutputStream(Files.newOutputStream(imagesPath(true)))
                 : Files.newOutputStream(imagesPath(false))) {
             DataOutputStream data = new DataOutputStream(out);
             data.writeInt(MnistIdx.IMAGES_MAGIC);
@@ -127,8 +128,8 @@ class MnistFilesTest {
     @Test
     void inspect_trailingBytesAfterImages_areRejected() throws IOException {
         writeSplit(dir, false);
-        Files.write(dir.resolve(Split.TEST.imagesFile()), new byte[] {1, 2, 3},
-                java.nio.file.StandardOpenOption.APPEND);
+        Files.write(
+                dir.resolve(Split.TEST.imagesFile()), new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
 
         assertRejected("3 unexpected bytes");
     }
@@ -160,17 +161,18 @@ class MnistFilesTest {
     }
 
     private void assertRejected(String expectedFragment) {
-        IdxFormatException e = assertThrows(IdxFormatException.class,
+        IdxFormatException e = assertThrows(
+                IdxFormatException.class,
                 () -> MnistFiles.inspect(MnistFiles.locate(dir.toString(), Split.TEST, CONF), CONF));
         assertTrue(e.getMessage().contains(expectedFragment), e.getMessage());
         assertTrue(e.getMessage().contains("t10k-"), "message names the file: " + e.getMessage());
     }
 
     private void writeSplit(Path folder, boolean gzip) throws IOException {
-        TestData.writeImages(folder.resolve(Split.TEST.imagesFile() + (gzip ? ".gz" : "")),
-                TestData.syntheticPixels(COUNT), gzip);
-        TestData.writeLabels(folder.resolve(Split.TEST.labelsFile() + (gzip ? ".gz" : "")),
-                TestData.syntheticLabels(COUNT), gzip);
+        TestData.writeImages(
+                folder.resolve(Split.TEST.imagesFile() + (gzip ? ".gz" : "")), TestData.syntheticPixels(COUNT), gzip);
+        TestData.writeLabels(
+                folder.resolve(Split.TEST.labelsFile() + (gzip ? ".gz" : "")), TestData.syntheticLabels(COUNT), gzip);
     }
 
     private Path imagesPath(boolean gzip) {

@@ -38,7 +38,8 @@ class DigitCsvTest {
     }
 
     private static String messageOf(String text) {
-        return assertThrows(DigitCsvException.class, () -> DigitCsv.parse(FILE, text)).getMessage();
+        return assertThrows(DigitCsvException.class, () -> DigitCsv.parse(FILE, text))
+                .getMessage();
     }
 
     @Test
@@ -95,7 +96,9 @@ class DigitCsvTest {
     @Test
     void parse_lastLineWithoutNewline_isFine() {
         String text = csv(greyRows());
-        assertEquals(DigitImage.Scale.GREY_255, DigitCsv.parse(FILE, text.substring(0, text.length() - 1)).scale());
+        assertEquals(
+                DigitImage.Scale.GREY_255,
+                DigitCsv.parse(FILE, text.substring(0, text.length() - 1)).scale());
     }
 
     @Test
@@ -113,15 +116,16 @@ class DigitCsvTest {
 
     @Test
     void rejectsEmptyFile() {
-        assertEquals("digit.csv: line 1: file is empty; a digit CSV is 28 lines of 28 comma-separated numbers",
+        assertEquals(
+                "digit.csv: line 1: file is empty; a digit CSV is 28 lines of 28 comma-separated numbers",
                 messageOf("\n\n"));
     }
 
     @Test
     void rejectsTooFewRows_namingTheFirstMissingLine() {
         List<String[]> rows = greyRows().subList(0, 27);
-        assertEquals("digit.csv: line 28: missing; the file ends after 27 lines, a digit CSV has 28",
-                messageOf(csv(rows)));
+        assertEquals(
+                "digit.csv: line 28: missing; the file ends after 27 lines, a digit CSV has 28", messageOf(csv(rows)));
     }
 
     @Test
@@ -140,9 +144,10 @@ class DigitCsvTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "27 | digit.csv: line 5: 27 values, expected 28",
-        "29 | digit.csv: line 5: 29 values, expected 28"})
+    @CsvSource(
+            delimiter = '|',
+            value = {"27 | digit.csv: line 5: 27 values, expected 28", "29 | digit.csv: line 5: 29 values, expected 28"
+            })
     void rejectsWrongNumberOfValuesInARow(int values, String message) {
         List<String[]> rows = greyRows();
         rows.set(4, Arrays.copyOf(rows.get(4), values));
@@ -157,19 +162,22 @@ class DigitCsvTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "abc      | digit.csv: line 3, value 7: 'abc' is not a number",
-        "0x1F     | digit.csv: line 3, value 7: '0x1F' is not a number",
-        "12f      | digit.csv: line 3, value 7: '12f' is not a number",
-        "NaN      | digit.csv: line 3, value 7: NaN is not a grey value",
-        "-nan     | digit.csv: line 3, value 7: NaN is not a grey value",
-        "Infinity | digit.csv: line 3, value 7: Infinity is not a grey value",
-        "-inf     | digit.csv: line 3, value 7: Infinity is not a grey value",
-        "-1       | digit.csv: line 3, value 7: -1 is negative; grey values are 0-255 or 0-1",
-        "-0.25    | digit.csv: line 3, value 7: -0.25 is negative; grey values are 0-255 or 0-1",
-        "256      | digit.csv: line 3, value 7: 256 is over 255; grey values are 0-255 or 0-1",
-        "255.01   | digit.csv: line 3, value 7: 255.01 is over 255; grey values are 0-255 or 0-1",
-        "1e999    | digit.csv: line 3, value 7: 1e999 is over 255; grey values are 0-255 or 0-1"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "abc      | digit.csv: line 3, value 7: 'abc' is not a number",
+                "0x1F     | digit.csv: line 3, value 7: '0x1F' is not a number",
+                "12f      | digit.csv: line 3, value 7: '12f' is not a number",
+                "NaN      | digit.csv: line 3, value 7: NaN is not a grey value",
+                "-nan     | digit.csv: line 3, value 7: NaN is not a grey value",
+                "Infinity | digit.csv: line 3, value 7: Infinity is not a grey value",
+                "-inf     | digit.csv: line 3, value 7: Infinity is not a grey value",
+                "-1       | digit.csv: line 3, value 7: -1 is negative; grey values are 0-255 or 0-1",
+                "-0.25    | digit.csv: line 3, value 7: -0.25 is negative; grey values are 0-255 or 0-1",
+                "256      | digit.csv: line 3, value 7: 256 is over 255; grey values are 0-255 or 0-1",
+                "255.01   | digit.csv: line 3, value 7: 255.01 is over 255; grey values are 0-255 or 0-1",
+                "1e999    | digit.csv: line 3, value 7: 1e999 is over 255; grey values are 0-255 or 0-1"
+            })
     void rejectsValuesThatAreNotGreyLevels(String value, String message) {
         List<String[]> rows = greyRows();
         rows.get(2)[6] = value;
@@ -194,10 +202,10 @@ class DigitCsvTest {
     void read_rejectsFilesOverTheLimitWithoutReadingThemWhole() {
         byte[] huge = new byte[DigitCsv.MAX_BYTES + 1];
         Arrays.fill(huge, (byte) '1');
-        DigitCsvException e = assertThrows(DigitCsvException.class,
-                () -> DigitCsv.read(FILE, new ByteArrayInputStream(huge)));
-        assertEquals("digit.csv: line 1: file is larger than 64 KiB; a digit CSV is 28 lines of 28 values",
-                e.getMessage());
+        DigitCsvException e =
+                assertThrows(DigitCsvException.class, () -> DigitCsv.read(FILE, new ByteArrayInputStream(huge)));
+        assertEquals(
+                "digit.csv: line 1: file is larger than 64 KiB; a digit CSV is 28 lines of 28 values", e.getMessage());
     }
 
     @Test
@@ -205,6 +213,8 @@ class DigitCsvTest {
         String text = csv(greyRows());
         byte[] bytes = (text + " ".repeat(DigitCsv.MAX_BYTES - text.length())).getBytes(StandardCharsets.UTF_8);
         assertEquals(DigitCsv.MAX_BYTES, bytes.length);
-        assertEquals(DigitImage.Scale.GREY_255, DigitCsv.read(FILE, new ByteArrayInputStream(bytes)).scale());
+        assertEquals(
+                DigitImage.Scale.GREY_255,
+                DigitCsv.read(FILE, new ByteArrayInputStream(bytes)).scale());
     }
 }

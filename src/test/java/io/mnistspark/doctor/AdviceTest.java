@@ -11,8 +11,8 @@ class AdviceTest {
     /** The defaults: minibatch at most 200, 150 steps an epoch, frequency derived for 15 rounds an epoch. */
     private static final RoundPlan.Request DEFAULTS = new RoundPlan.Request(200, 150, 0, 15);
 
-    private static Advice.Measurements measured(double stepAt200, double stepAt50, double averagingOne,
-            double averagingMany, int slots) {
+    private static Advice.Measurements measured(
+            double stepAt200, double stepAt50, double averagingOne, double averagingMany, int slots) {
         return new Advice.Measurements(200, stepAt200, 50, stepAt50, averagingOne, averagingMany, slots, 1, 1, "");
     }
 
@@ -36,7 +36,9 @@ class AdviceTest {
         // Averaging grows by 0.3 s a worker: more workers stop paying off
         Advice advice = Advice.of(measured(0.100, 0.040, 0.100, 1.000, 4), DEFAULTS, 60_000);
 
-        double fastest = advice.predictions().stream().mapToDouble(Advice.Prediction::epochSeconds).min()
+        double fastest = advice.predictions().stream()
+                .mapToDouble(Advice.Prediction::epochSeconds)
+                .min()
                 .orElseThrow();
         Advice.Prediction chosen = advice.predictions().get(advice.workers() - 1);
         assertTrue(chosen.epochSeconds() <= fastest * 1.05);

@@ -24,9 +24,22 @@ import org.junit.jupiter.api.io.TempDir;
 class DoctorCommandTest {
 
     /** What a doctor run on local[2] checks, on the driver and on the one executor (the driver's JVM). */
-    private static final Set<String> CHECKS = Set.of("java", "spark and scala", "nd4j backend", "dl4j onednn helpers",
-            "onednn isa", "mnist onednn kernels", "javacpp limits", "workers", "data readable", "output folder",
-            "executors", "omp threads", "local dir space", "output writable", "training step");
+    private static final Set<String> CHECKS = Set.of(
+            "java",
+            "spark and scala",
+            "nd4j backend",
+            "dl4j onednn helpers",
+            "onednn isa",
+            "mnist onednn kernels",
+            "javacpp limits",
+            "workers",
+            "data readable",
+            "output folder",
+            "executors",
+            "omp threads",
+            "local dir space",
+            "output writable",
+            "training step");
 
     @TempDir
     static Path work;
@@ -37,12 +50,13 @@ class DoctorCommandTest {
     @BeforeAll
     static void runDoctorOnce() throws IOException {
         mnist = TestData.mnist();
-        healthy = CliRun.run(doctor(mnist.toString(), work.resolve("out").toString()).toArray(String[]::new));
+        healthy = CliRun.run(
+                doctor(mnist.toString(), work.resolve("out").toString()).toArray(String[]::new));
     }
 
     private static List<String> doctor(String dataDir, String output, String... more) {
-        List<String> args = new ArrayList<>(List.of("doctor", "--master", "local[2]", "--data-dir", dataDir,
-                "--output", output));
+        List<String> args =
+                new ArrayList<>(List.of("doctor", "--master", "local[2]", "--data-dir", dataDir, "--output", output));
         args.addAll(List.of(more));
         return args;
     }
@@ -77,12 +91,25 @@ class DoctorCommandTest {
     @Test
     void doctor_json_parses_andCalibratesOnARealRun() throws IOException {
         Path run = work.resolve("small-run");
-        CliRun train = CliRun.run("train", "--master", "local[2]", "--data-dir", mnist.toString(), "--output",
-                run.toString(), "--train-limit", "1000", "--test-limit", "200", "--epochs", "1");
+        CliRun train = CliRun.run(
+                "train",
+                "--master",
+                "local[2]",
+                "--data-dir",
+                mnist.toString(),
+                "--output",
+                run.toString(),
+                "--train-limit",
+                "1000",
+                "--test-limit",
+                "200",
+                "--epochs",
+                "1");
         assertEquals(ExitCodes.OK, train.exitCode(), train.err());
 
-        CliRun result = CliRun.run(doctor(mnist.toString(), work.resolve("out-json").toString(), "--json",
-                "--from-run", run.toString()).toArray(String[]::new));
+        CliRun result = CliRun.run(
+                doctor(mnist.toString(), work.resolve("out-json").toString(), "--json", "--from-run", run.toString())
+                        .toArray(String[]::new));
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.out() + result.err());
         JsonNode report = new ObjectMapper().readTree(result.out());
@@ -95,7 +122,8 @@ class DoctorCommandTest {
         assertTrue(advice.get("note").asText().contains("calibrated on"), advice.toString());
         boolean calibrated = false;
         for (JsonNode check : report.get("checks")) {
-            calibrated |= check.get("check").asText().equals("from-run") && check.get("status").asText().equals("ok");
+            calibrated |= check.get("check").asText().equals("from-run")
+                    && check.get("status").asText().equals("ok");
         }
         assertTrue(calibrated, result.out());
     }
@@ -110,8 +138,12 @@ class DoctorCommandTest {
 
         assertEquals(ExitCodes.BAD_INPUT, result.exitCode(), result.out() + result.err());
         assertTrue(failLine(result, "data readable").contains(missing), result.out());
-        assertTrue(result.out().lines().filter(line -> line.startsWith("data readable ") && line.contains("executor"))
-                .anyMatch(line -> line.contains("  fail  ") && line.contains(missing)), result.out());
+        assertTrue(
+                result.out()
+                        .lines()
+                        .filter(line -> line.startsWith("data readable ") && line.contains("executor"))
+                        .anyMatch(line -> line.contains("  fail  ") && line.contains(missing)),
+                result.out());
         assertTrue(failLine(result, "output writable").contains(readOnly), result.out());
         assertTrue(result.out().contains("fix the failures above"), result.out());
     }
@@ -122,7 +154,9 @@ class DoctorCommandTest {
         System.setProperty(SparkSettings.KRYO_REGISTRATION_REQUIRED, "true");
         CliRun result;
         try {
-            result = CliRun.run(doctor(mnist.toString(), work.resolve("out-kryo").toString()).toArray(String[]::new));
+            result =
+                    CliRun.run(doctor(mnist.toString(), work.resolve("out-kryo").toString())
+                            .toArray(String[]::new));
         } finally {
             System.clearProperty(SparkSettings.SERIALIZER);
             System.clearProperty(SparkSettings.KRYO_REGISTRATION_REQUIRED);
@@ -133,7 +167,10 @@ class DoctorCommandTest {
     }
 
     private static String failLine(CliRun result, String check) {
-        return result.out().lines().filter(line -> line.startsWith(check + " ") && line.contains("  fail  "))
-                .findFirst().orElse("no failed '" + check + "' line");
+        return result.out()
+                .lines()
+                .filter(line -> line.startsWith(check + " ") && line.contains("  fail  "))
+                .findFirst()
+                .orElse("no failed '" + check + "' line");
     }
 }

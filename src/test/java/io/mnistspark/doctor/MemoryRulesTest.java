@@ -21,18 +21,19 @@ class MemoryRulesTest {
     @Test
     void check_theSharedSettings_pass() {
         // conf/spark-defaults.conf: executor 1g, overhead 1g, maxbytes 768m, maxphysicalbytes 1800m
-        Check check = only(new MemoryRules.Limits(GIB, 768 * MIB, 1800 * MIB, 16 * GIB, Optional.of(2 * GIB), GIB,
-                OPTIONS));
+        Check check =
+                only(new MemoryRules.Limits(GIB, 768 * MIB, 1800 * MIB, 16 * GIB, Optional.of(2 * GIB), GIB, OPTIONS));
         assertEquals(Check.Status.OK, check.status(), check.detail());
     }
 
     @Test
     void check_maxPhysicalBytesBelowTheHeap_failsNamingTheProperty() {
-        Check check = only(new MemoryRules.Limits(GIB, 256 * MIB, 900 * MIB, 16 * GIB, Optional.empty(), GIB,
-                OPTIONS));
+        Check check = only(new MemoryRules.Limits(GIB, 256 * MIB, 900 * MIB, 16 * GIB, Optional.empty(), GIB, OPTIONS));
         assertEquals(Check.Status.FAIL, check.status());
-        assertTrue(check.detail().contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=") && check.detail()
-                .contains(OPTIONS), check.detail());
+        assertTrue(
+                check.detail().contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=")
+                        && check.detail().contains(OPTIONS),
+                check.detail());
     }
 
     @Test
@@ -40,13 +41,14 @@ class MemoryRulesTest {
         var limits = new MemoryRules.Limits(GIB, 768 * MIB, 4 * GIB, 16 * GIB, Optional.of(2 * GIB), GIB, OPTIONS);
         assertEquals(Check.Status.FAIL, only(limits).status());
         var standalone = new MemoryRules.Limits(GIB, 768 * MIB, 4 * GIB, 16 * GIB, Optional.empty(), GIB, OPTIONS);
-        assertEquals(Check.Status.OK, only(standalone).status(), only(standalone).detail());
+        assertEquals(
+                Check.Status.OK, only(standalone).status(), only(standalone).detail());
     }
 
     @Test
     void check_maxBytesBeyondTheOverhead_failsWhereEnforced() {
-        Check check = only(new MemoryRules.Limits(GIB, 1536 * MIB, 1900 * MIB, 16 * GIB, Optional.of(2 * GIB), GIB,
-                OPTIONS));
+        Check check =
+                only(new MemoryRules.Limits(GIB, 1536 * MIB, 1900 * MIB, 16 * GIB, Optional.of(2 * GIB), GIB, OPTIONS));
         assertEquals(Check.Status.FAIL, check.status());
         assertTrue(check.detail().contains("-Dorg.bytedeco.javacpp.maxbytes="), check.detail());
     }

@@ -16,8 +16,10 @@ class NodeChecksTest {
 
     @Test
     void java17Flags_areTheLinesOfConfJava17Args() throws IOException {
-        List<String> file = Files.readAllLines(Path.of("conf/java17.args")).stream().map(String::trim)
-                .filter(line -> !line.isEmpty()).toList();
+        List<String> file = Files.readAllLines(Path.of("conf/java17.args")).stream()
+                .map(String::trim)
+                .filter(line -> !line.isEmpty())
+                .toList();
         assertEquals(file, NodeChecks.java17Flags());
     }
 
@@ -39,7 +41,9 @@ class NodeChecksTest {
     void expectedExecutors_followTheSettings() {
         assertEquals(0, Doctor.expectedExecutors(new SparkConf(false)));
         assertEquals(4, Doctor.expectedExecutors(new SparkConf(false).set("spark.executor.instances", "4")));
-        assertEquals(2, Doctor.expectedExecutors(new SparkConf(false).set("spark.cores.max", "4")
-                .set("spark.executor.cores", "2")));
+        assertEquals(
+                2,
+                Doctor.expectedExecutors(
+                        new SparkConf(false).set("spark.cores.max", "4").set("spark.executor.cores", "2")));
     }
 }

@@ -9,10 +9,10 @@ import io.mnistspark.cli.ExitCodes;
 import io.mnistspark.data.Slice;
 import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
+import io.mnistspark.evaluation.Prediction;
 import io.mnistspark.output.PredictionTables;
 import io.mnistspark.output.RunSamples;
 import io.mnistspark.output.Tables;
-import io.mnistspark.evaluation.Prediction;
 import io.mnistspark.testing.CliRun;
 import io.mnistspark.testing.PredictionFixtures;
 import java.nio.file.Files;
@@ -62,7 +62,14 @@ class PredictJobTest {
         }
         Path output = tmp.resolve("predictions");
 
-        CliRun cli = CliRun.run("predict", "--model", run.toString(), "--master", "local[2]", "--output", output.toString(),
+        CliRun cli = CliRun.run(
+                "predict",
+                "--model",
+                run.toString(),
+                "--master",
+                "local[2]",
+                "--output",
+                output.toString(),
                 digits.toString());
 
         assertEquals(ExitCodes.OK, cli.exitCode(), cli.err());
@@ -74,7 +81,8 @@ class PredictJobTest {
         for (int i = 0; i < CUT; i++) {
             Prediction byRun = runPredictions.get(i);
             for (String scale : List.of("grey", "unit")) {
-                int predicted = printed.get(digits.resolve(String.format("test%03d-%s.csv", i, scale)).toString());
+                int predicted = printed.get(digits.resolve(String.format("test%03d-%s.csv", i, scale))
+                        .toString());
                 agreeWithRun += predicted == byRun.predicted() ? 1 : 0;
                 rightLabels += predicted == images.label(i) ? 1 : 0;
                 runRightLabels += byRun.isCorrect() ? 1 : 0;
@@ -87,7 +95,8 @@ class PredictJobTest {
 
         SparkSession spark = PredictionFixtures.localSpark(getClass().getSimpleName());
         try {
-            List<Row> rows = spark.read().parquet(output.resolve(PredictionTables.FILE_PREDICTIONS).toString())
+            List<Row> rows = spark.read()
+                    .parquet(output.resolve(PredictionTables.FILE_PREDICTIONS).toString())
                     .collectAsList();
             assertEquals(2 * CUT, rows.size());
             for (Row row : rows) {
@@ -97,7 +106,12 @@ class PredictJobTest {
                 assertEquals(10, probabilities.size());
                 assertEquals(probabilities.get(printed.get(file)), (Float) row.getAs(Tables.CONFIDENCE));
             }
-            assertEquals(0, spark.read().parquet(output.resolve(PredictionTables.FAILED_FILES).toString()).count());
+            assertEquals(
+                    0,
+                    spark.read()
+                            .parquet(output.resolve(PredictionTables.FAILED_FILES)
+                                    .toString())
+                            .count());
         } finally {
             spark.stop();
         }
@@ -109,8 +123,10 @@ class PredictJobTest {
     void predict_mixOfGoodAndBadFiles_scoresTheGoodListsTheBadAndExits5() throws Exception {
         Path mixed = tmp.resolve("mixed");
         for (int i = 0; i < 3; i++) {
-            writeCsv(mixed, "good" + i + ".csv", DigitCsv.write(DigitImage.fromGrey(images.greyValues(i)),
-                    DigitImage.Scale.GREY_255));
+            writeCsv(
+                    mixed,
+                    "good" + i + ".csv",
+                    DigitCsv.write(DigitImage.fromGrey(images.greyValues(i)), DigitImage.Scale.GREY_255));
         }
         String good = DigitCsv.write(DigitImage.fromGrey(images.greyValues(0)), DigitImage.Scale.GREY_255);
         String[] lines = good.split("\n");
@@ -124,14 +140,24 @@ class PredictJobTest {
         Path missing = tmp.resolve("missing.csv");
         Path output = tmp.resolve("out");
 
-        CliRun cli = CliRun.run("predict", "--model", run.toString(), "--master", "local[2]", "--output", output.toString(),
-                mixed.toString(), missing.toString());
+        CliRun cli = CliRun.run(
+                "predict",
+                "--model",
+                run.toString(),
+                "--master",
+                "local[2]",
+                "--output",
+                output.toString(),
+                mixed.toString(),
+                missing.toString());
 
         assertEquals(ExitCodes.SOME_INPUTS_FAILED, cli.exitCode(), cli.err());
         Map<String, Integer> printed = printedDigits(cli.out());
         assertEquals(3, printed.size(), cli.out());
         for (int i = 0; i < 3; i++) {
-            assertEquals(runPredictions.get(i).predicted(), printed.get(mixed.resolve("good" + i + ".csv").toString()));
+            assertEquals(
+                    runPredictions.get(i).predicted(),
+                    printed.get(mixed.resolve("good" + i + ".csv").toString()));
         }
         assertTrue(cli.err().contains("7 of 10 inputs could not be scored"), cli.err());
         for (String expected : List.of(
@@ -146,12 +172,19 @@ class PredictJobTest {
         }
         SparkSession spark = PredictionFixtures.localSpark(getClass().getSimpleName());
         try {
-            assertEquals(3, spark.read().parquet(output.resolve(PredictionTables.FILE_PREDICTIONS).toString()).count());
-            List<Row> failed = spark.read().parquet(output.resolve(PredictionTables.FAILED_FILES).toString())
+            assertEquals(
+                    3,
+                    spark.read()
+                            .parquet(output.resolve(PredictionTables.FILE_PREDICTIONS)
+                                    .toString())
+                            .count());
+            List<Row> failed = spark.read()
+                    .parquet(output.resolve(PredictionTables.FAILED_FILES).toString())
                     .collectAsList();
             assertEquals(7, failed.size());
-            assertTrue(failed.stream().allMatch(r -> ((String) r.getAs(PredictionTables.PROBLEM))
-                    .startsWith((String) r.getAs(PredictionTables.FILE))));
+            assertTrue(failed.stream()
+                    .allMatch(r -> ((String) r.getAs(PredictionTables.PROBLEM))
+                            .startsWith((String) r.getAs(PredictionTables.FILE))));
         } finally {
             spark.stop();
         }
@@ -159,7 +192,12 @@ class PredictJobTest {
 
     @Test
     void predict_missingModel_isBadInputNamingThePath() {
-        CliRun cli = CliRun.run("predict", "--model", tmp.resolve("no-such-run").toString(), "--master", "local[1]",
+        CliRun cli = CliRun.run(
+                "predict",
+                "--model",
+                tmp.resolve("no-such-run").toString(),
+                "--master",
+                "local[1]",
                 tmp.resolve("a.csv").toString());
         assertEquals(ExitCodes.BAD_INPUT, cli.exitCode());
         assertTrue(cli.err().contains("Model not found: ") && cli.err().contains("no-such-run"), cli.err());

@@ -46,6 +46,7 @@ class ResumeIT {
 
     @TempDir
     static Path work;
+
     private static Path mnist;
     private static Path uninterrupted;
 
@@ -85,8 +86,10 @@ class ResumeIT {
         assertFalse(Files.exists(run), "the killed run wrote no output");
         assertEquals(second, newestCheckpoint(checkpoints).orElseThrow());
         // Copies for the tests below: a resumed run removes its checkpoints once it has finished
-        FileUtils.copyDirectory(checkpoints.toFile(), work.resolve("checkpoints-to-damage").toFile());
-        FileUtils.copyDirectory(checkpoints.toFile(), work.resolve("checkpoints-to-refuse").toFile());
+        FileUtils.copyDirectory(
+                checkpoints.toFile(), work.resolve("checkpoints-to-damage").toFile());
+        FileUtils.copyDirectory(
+                checkpoints.toFile(), work.resolve("checkpoints-to-refuse").toFile());
 
         int refused = CliProcess.run(work.resolve("killed-again.log"), RUN_TIMEOUT, trainArgs(run));
         assertEquals(ExitCodes.OUTPUT_EXISTS, refused, "an unfinished run is reported, not thrown away");
@@ -101,8 +104,12 @@ class ResumeIT {
         assertSameRun(uninterrupted, run);
         assertFalse(Files.exists(checkpoints), "a finished run's checkpoints are removed");
         try (Stream<Path> entries = Files.list(work)) {
-            assertEquals(List.of(), entries.map(p -> p.getFileName().toString())
-                    .filter(name -> name.startsWith(".killed.inprogress-")).toList(), "the killed run's staging folder");
+            assertEquals(
+                    List.of(),
+                    entries.map(p -> p.getFileName().toString())
+                            .filter(name -> name.startsWith(".killed.inprogress-"))
+                            .toList(),
+                    "the killed run's staging folder");
         }
         assertTrue(Files.readString(run.resolve(Tables.RUN_JSON)).contains("\"resumed_from\""));
     }
@@ -116,7 +123,9 @@ class ResumeIT {
         Files.write(network, java.util.Arrays.copyOf(Files.readAllBytes(network), 1000));
         Path run = work.resolve("from-damaged");
 
-        int exit = CliProcess.run(work.resolve("from-damaged.log"), RUN_TIMEOUT,
+        int exit = CliProcess.run(
+                work.resolve("from-damaged.log"),
+                RUN_TIMEOUT,
                 with(trainArgs(run), "--resume", "--checkpoint-dir", copy.toString()));
 
         String log = Files.readString(work.resolve("from-damaged.log"));
@@ -172,9 +181,23 @@ class ResumeIT {
     }
 
     private static String[] trainArgs(Path output) {
-        return new String[] {"train", "--data-dir", mnist.toString(), "--output", output.toString(), "--master",
-            "local[2]", "--train-limit", "2000", "--test-limit", "300", "--epochs", String.valueOf(EPOCHS),
-            "--seed", "42"};
+        return new String[] {
+            "train",
+            "--data-dir",
+            mnist.toString(),
+            "--output",
+            output.toString(),
+            "--master",
+            "local[2]",
+            "--train-limit",
+            "2000",
+            "--test-limit",
+            "300",
+            "--epochs",
+            String.valueOf(EPOCHS),
+            "--seed",
+            "42"
+        };
     }
 
     private static String[] with(String[] args, String... more) {
@@ -186,12 +209,12 @@ class ResumeIT {
         Instant deadline = Instant.now().plus(RUN_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
             Optional<Path> newest = newestCheckpoint(checkpoints);
-            if (newest.isPresent() && newest.get().getFileName().toString().startsWith(
-                    String.format("epoch-%04d-", epoch))) {
+            if (newest.isPresent()
+                    && newest.get().getFileName().toString().startsWith(String.format("epoch-%04d-", epoch))) {
                 return newest.get();
             }
-            assertTrue(process.isAlive(), "the run ended before its checkpoint of epoch " + epoch + ":\n"
-                    + process.log());
+            assertTrue(
+                    process.isAlive(), "the run ended before its checkpoint of epoch " + epoch + ":\n" + process.log());
             sleep(50);
         }
         throw new AssertionError("no checkpoint of epoch " + epoch + " in " + checkpoints);
@@ -215,13 +238,18 @@ class ResumeIT {
         MultiLayerNetwork a = ModelStore.load(expected.toString(), new Configuration());
         MultiLayerNetwork b = ModelStore.load(actual.toString(), new Configuration());
         assertArrayEquals(a.params().data().asFloat(), b.params().data().asFloat(), 0f, "parameters");
-        assertArrayEquals(a.getUpdater().getStateViewArray().data().asFloat(),
-                b.getUpdater().getStateViewArray().data().asFloat(), 0f, "Adam's state");
+        assertArrayEquals(
+                a.getUpdater().getStateViewArray().data().asFloat(),
+                b.getUpdater().getStateViewArray().data().asFloat(),
+                0f,
+                "Adam's state");
         assertEquals(rows(expected, Tables.PREDICTIONS, Tables.INDEX), rows(actual, Tables.PREDICTIONS, Tables.INDEX));
         assertEquals(rows(expected, Tables.CONFUSION_MATRIX), rows(actual, Tables.CONFUSION_MATRIX));
-        assertEquals(rows(expected, Tables.TRAINING_HISTORY, Tables.EPOCH, Tables.LOSS, Tables.ACCURACY),
+        assertEquals(
+                rows(expected, Tables.TRAINING_HISTORY, Tables.EPOCH, Tables.LOSS, Tables.ACCURACY),
                 rows(actual, Tables.TRAINING_HISTORY, Tables.EPOCH, Tables.LOSS, Tables.ACCURACY));
-        assertEquals(rows(expected, Tables.TRAINING_ROUNDS, Tables.EPOCH, Tables.ROUND, Tables.IMAGES, Tables.LOSS),
+        assertEquals(
+                rows(expected, Tables.TRAINING_ROUNDS, Tables.EPOCH, Tables.ROUND, Tables.IMAGES, Tables.LOSS),
                 rows(actual, Tables.TRAINING_ROUNDS, Tables.EPOCH, Tables.ROUND, Tables.IMAGES, Tables.LOSS));
     }
 
@@ -235,7 +263,10 @@ class ResumeIT {
     }
 
     private static SparkSession spark() {
-        return SparkSession.builder().master("local[2]").appName("ResumeIT").config("spark.ui.enabled", "false")
+        return SparkSession.builder()
+                .master("local[2]")
+                .appName("ResumeIT")
+                .config("spark.ui.enabled", "false")
                 .getOrCreate();
     }
 

@@ -50,16 +50,30 @@ class SparkSettingsEndToEndTest {
     }
 
     private static SparkSession spark() {
-        return SparkSession.builder().master("local[2]").appName("SparkSettingsEndToEndTest")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        return SparkSession.builder()
+                .master("local[2]")
+                .appName("SparkSettingsEndToEndTest")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
     }
 
     private static CliRun trainWith(Map<String, String> settings, Path output) {
         settings.forEach(System::setProperty);
         try {
-            return CliRun.run("train", "--master", "local[2]", "--data-dir", mnist.toString(), "--output",
-                    output.toString(), "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
-                    "--epochs", "1");
+            return CliRun.run(
+                    "train",
+                    "--master",
+                    "local[2]",
+                    "--data-dir",
+                    mnist.toString(),
+                    "--output",
+                    output.toString(),
+                    "--train-limit",
+                    String.valueOf(TRAIN),
+                    "--test-limit",
+                    String.valueOf(TEST),
+                    "--epochs",
+                    "1");
         } finally {
             settings.keySet().forEach(System::clearProperty);
         }
@@ -72,7 +86,8 @@ class SparkSettingsEndToEndTest {
         CliRun result = trainWith(Map.of(SparkSettings.SERIALIZER, SparkSettings.KRYO), run);
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.err());
-        assertTrue(result.out().contains("Spark setting: " + SparkSettings.SERIALIZER + "=" + SparkSettings.KRYO),
+        assertTrue(
+                result.out().contains("Spark setting: " + SparkSettings.SERIALIZER + "=" + SparkSettings.KRYO),
                 "the session trained with Kryo: " + result.out());
         OutputContract contract = new OutputContract(run, mnist, TEST, 1, SparkSettingsEndToEndTest::spark);
         contract.assertSucceeded();
@@ -83,8 +98,8 @@ class SparkSettingsEndToEndTest {
     void train_withThreeAsDefaultParallelism_trainsThreeWorkers() {
         Path run = work.resolve("parallelism");
 
-        CliRun result = trainWith(Map.of(SparkSettings.DEFAULT_PARALLELISM, "3", SparkSettings.SPECULATION, "true"),
-                run);
+        CliRun result =
+                trainWith(Map.of(SparkSettings.DEFAULT_PARALLELISM, "3", SparkSettings.SPECULATION, "true"), run);
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.err());
         OutputContract contract = new OutputContract(run, mnist, TEST, 1, SparkSettingsEndToEndTest::spark);
@@ -96,8 +111,9 @@ class SparkSettingsEndToEndTest {
     void train_withKryoRegistrationRequired_isRefusedBeforeAnyWork() throws IOException {
         Path run = work.resolve("kryo-required");
 
-        CliRun result = trainWith(Map.of(SparkSettings.SERIALIZER, SparkSettings.KRYO,
-                SparkSettings.KRYO_REGISTRATION_REQUIRED, "true"), run);
+        CliRun result = trainWith(
+                Map.of(SparkSettings.SERIALIZER, SparkSettings.KRYO, SparkSettings.KRYO_REGISTRATION_REQUIRED, "true"),
+                run);
 
         assertEquals(ExitCodes.BAD_INPUT, result.exitCode(), result.err());
         assertTrue(result.err().contains("spark.kryo.registrationRequired=false"), result.err());
@@ -111,7 +127,9 @@ class SparkSettingsEndToEndTest {
         CliRun result = trainWith(Map.of(SparkSettings.MAX_RESULT_SIZE, "1m"), run);
 
         assertEquals(ExitCodes.BAD_INPUT, result.exitCode(), result.err());
-        assertTrue(result.err().contains("spark.driver.maxResultSize=") && result.err().contains("m or more"),
+        assertTrue(
+                result.err().contains("spark.driver.maxResultSize=")
+                        && result.err().contains("m or more"),
                 result.err());
         assertNothingWritten(run);
     }
@@ -119,7 +137,8 @@ class SparkSettingsEndToEndTest {
     private static void assertNothingWritten(Path run) throws IOException {
         assertFalse(Files.exists(run));
         try (Stream<Path> siblings = Files.list(run.getParent())) {
-            assertTrue(siblings.noneMatch(p -> p.getFileName().toString().startsWith("." + run.getFileName())),
+            assertTrue(
+                    siblings.noneMatch(p -> p.getFileName().toString().startsWith("." + run.getFileName())),
                     "no staging or checkpoint folder");
         }
     }

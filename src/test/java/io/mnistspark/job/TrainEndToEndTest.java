@@ -42,14 +42,24 @@ class TrainEndToEndTest {
     private static CliRun trainResult;
     private static OutputContract contract;
 
-
     @BeforeAll
     static void trainOnce() throws IOException {
         mnist = TestData.mnist();
         run = work.resolve("run");
-        List<String> args = new ArrayList<>(List.of("train", "--data-dir", mnist.toString(), "--output",
-                run.toString(), "--master", "local[2]", "--train-limit", String.valueOf(TRAIN), "--test-limit",
-                String.valueOf(TEST), "--epochs", String.valueOf(EPOCHS)));
+        List<String> args = new ArrayList<>(List.of(
+                "train",
+                "--data-dir",
+                mnist.toString(),
+                "--output",
+                run.toString(),
+                "--master",
+                "local[2]",
+                "--train-limit",
+                String.valueOf(TRAIN),
+                "--test-limit",
+                String.valueOf(TEST),
+                "--epochs",
+                String.valueOf(EPOCHS)));
         trainResult = CliRun.run(args.toArray(String[]::new));
         contract = new OutputContract(run, mnist, TEST, EPOCHS, TrainEndToEndTest::spark);
     }
@@ -61,8 +71,11 @@ class TrainEndToEndTest {
 
     /** The CLI stops the session it ran in, which may be this one: get a live one for each read. */
     private static SparkSession spark() {
-        return SparkSession.builder().master("local[2]").appName("TrainEndToEndTest")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        return SparkSession.builder()
+                .master("local[2]")
+                .appName("TrainEndToEndTest")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
     }
 
     @Test
@@ -85,8 +98,8 @@ class TrainEndToEndTest {
 
     @Test
     void misclassified_areExactlyTheWrongPredictions_withTheirPixels() {
-        assertFalse(contract.wrongPredictions().isEmpty(),
-                "a 2-epoch model on 2,000 images gets some test digits wrong");
+        assertFalse(
+                contract.wrongPredictions().isEmpty(), "a 2-epoch model on 2,000 images gets some test digits wrong");
         contract.assertMisclassifiedAreTheWrongPredictions();
     }
 
@@ -104,9 +117,22 @@ class TrainEndToEndTest {
     void plainAveraging_roundByRound_learnsTheSmallSliceAsBeforeTheOuterUpdate() {
         Path plain = work.resolve("plain-average");
 
-        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", plain.toString(),
-                "--master", "local[2]", "--train-limit", String.valueOf(TRAIN), "--test-limit", String.valueOf(TEST),
-                "--epochs", String.valueOf(EPOCHS), "--outer-optimizer", "none");
+        CliRun result = CliRun.run(
+                "train",
+                "--data-dir",
+                mnist.toString(),
+                "--output",
+                plain.toString(),
+                "--master",
+                "local[2]",
+                "--train-limit",
+                String.valueOf(TRAIN),
+                "--test-limit",
+                String.valueOf(TEST),
+                "--epochs",
+                String.valueOf(EPOCHS),
+                "--outer-optimizer",
+                "none");
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.err());
         new OutputContract(plain, mnist, TEST, EPOCHS, TrainEndToEndTest::spark)
@@ -117,15 +143,32 @@ class TrainEndToEndTest {
     void validationSplit_isHeldOutFromTheEndOfTheTrainingImages_andMonitoredInsteadOfTheTestSet() {
         Path validated = work.resolve("validated");
 
-        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", validated.toString(),
-                "--train-limit", "1200", "--validation-images", "400", "--test-limit", "100", "--epochs", "1",
-                "--master", "local[2]");
+        CliRun result = CliRun.run(
+                "train",
+                "--data-dir",
+                mnist.toString(),
+                "--output",
+                validated.toString(),
+                "--train-limit",
+                "1200",
+                "--validation-images",
+                "400",
+                "--test-limit",
+                "100",
+                "--epochs",
+                "1",
+                "--master",
+                "local[2]");
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.err());
         Row history = read(validated, Tables.TRAINING_HISTORY).get(0);
         assertEquals("validation", history.getString(history.fieldIndex(Tables.ACCURACY_ON)));
-        assertEquals(800L, read(validated, Tables.TRAINING_ROUNDS).stream()
-                .mapToLong(r -> r.getLong(r.fieldIndex(Tables.IMAGES))).sum(), "only the images before the split");
+        assertEquals(
+                800L,
+                read(validated, Tables.TRAINING_ROUNDS).stream()
+                        .mapToLong(r -> r.getLong(r.fieldIndex(Tables.IMAGES)))
+                        .sum(),
+                "only the images before the split");
         JsonNode validation = readRunJson(validated).get("data").get("validation");
         assertEquals(800, validation.get("first_index").asInt());
         assertEquals(400, validation.get("examples").asInt());
@@ -135,9 +178,22 @@ class TrainEndToEndTest {
     void aValidationSplitThatLeavesNoMinibatch_isRefusedNamingTheSetting() {
         Path output = work.resolve("all-validation");
 
-        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", output.toString(),
-                "--train-limit", "300", "--validation-images", "300", "--test-limit", "100", "--epochs", "1",
-                "--master", "local[2]");
+        CliRun result = CliRun.run(
+                "train",
+                "--data-dir",
+                mnist.toString(),
+                "--output",
+                output.toString(),
+                "--train-limit",
+                "300",
+                "--validation-images",
+                "300",
+                "--test-limit",
+                "100",
+                "--epochs",
+                "1",
+                "--master",
+                "local[2]");
 
         assertEquals(ExitCodes.BAD_INPUT, result.exitCode(), result.out());
         assertTrue(result.err().contains("data.validation-images"), result.err());
@@ -162,13 +218,26 @@ class TrainEndToEndTest {
         TestData.gzipCopy(mnist, gz);
         Path evaluated = work.resolve("evaluated-gz");
 
-        CliRun result = CliRun.run("evaluate", "--model", run.toString(), "--data-dir", gz.toString(),
-                "--output", evaluated.toString(), "--test-limit", String.valueOf(TEST), "--master", "local[2]");
+        CliRun result = CliRun.run(
+                "evaluate",
+                "--model",
+                run.toString(),
+                "--data-dir",
+                gz.toString(),
+                "--output",
+                evaluated.toString(),
+                "--test-limit",
+                String.valueOf(TEST),
+                "--master",
+                "local[2]");
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.err());
-        assertEquals(table(Tables.PREDICTIONS).stream().map(Row::toString).toList(),
+        assertEquals(
+                table(Tables.PREDICTIONS).stream().map(Row::toString).toList(),
                 read(evaluated, Tables.PREDICTIONS).stream().map(Row::toString).toList());
-        assertEquals(table(Tables.METRICS).get(0).getDouble(0), read(evaluated, Tables.METRICS).get(0).getDouble(0));
+        assertEquals(
+                table(Tables.METRICS).get(0).getDouble(0),
+                read(evaluated, Tables.METRICS).get(0).getDouble(0));
     }
 
     @Test
@@ -176,8 +245,20 @@ class TrainEndToEndTest {
         Path existing = Files.createDirectories(work.resolve("existing"));
         Files.writeString(existing.resolve("precious.txt"), "an earlier result");
 
-        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", existing.toString(),
-                "--train-limit", "200", "--test-limit", "100", "--epochs", "1", "--master", "local[2]");
+        CliRun result = CliRun.run(
+                "train",
+                "--data-dir",
+                mnist.toString(),
+                "--output",
+                existing.toString(),
+                "--train-limit",
+                "200",
+                "--test-limit",
+                "100",
+                "--epochs",
+                "1",
+                "--master",
+                "local[2]");
 
         assertEquals(ExitCodes.OUTPUT_EXISTS, result.exitCode());
         assertTrue(result.err().contains(existing.toString()), result.err());
@@ -192,8 +273,21 @@ class TrainEndToEndTest {
         Path earlier = Files.createDirectories(work.resolve("replaced"));
         Files.writeString(earlier.resolve("old.txt"), "old");
 
-        CliRun result = CliRun.run("train", "--data-dir", mnist.toString(), "--output", earlier.toString(), "--overwrite",
-                "--train-limit", "200", "--test-limit", "100", "--epochs", "1", "--master", "local[2]");
+        CliRun result = CliRun.run(
+                "train",
+                "--data-dir",
+                mnist.toString(),
+                "--output",
+                earlier.toString(),
+                "--overwrite",
+                "--train-limit",
+                "200",
+                "--test-limit",
+                "100",
+                "--epochs",
+                "1",
+                "--master",
+                "local[2]");
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.err());
         assertFalse(Files.exists(earlier.resolve("old.txt")));
@@ -212,8 +306,20 @@ class TrainEndToEndTest {
         Files.write(images, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
         Path output = work.resolve("never-written");
 
-        CliRun result = CliRun.run("train", "--data-dir", broken.toString(), "--output", output.toString(),
-                "--train-limit", "200", "--test-limit", "100", "--epochs", "1", "--master", "local[2]");
+        CliRun result = CliRun.run(
+                "train",
+                "--data-dir",
+                broken.toString(),
+                "--output",
+                output.toString(),
+                "--train-limit",
+                "200",
+                "--test-limit",
+                "100",
+                "--epochs",
+                "1",
+                "--master",
+                "local[2]");
 
         assertEquals(ExitCodes.BAD_INPUT, result.exitCode());
         assertTrue(result.err().contains(images.getFileName().toString()), result.err());
@@ -225,7 +331,8 @@ class TrainEndToEndTest {
     private static void assertNoStagingFoldersLeftIn(Path dir) throws IOException {
         try (var entries = Files.list(dir)) {
             List<String> staging = entries.map(p -> p.getFileName().toString())
-                    .filter(n -> n.contains(".inprogress-") || n.contains(".replaced-")).toList();
+                    .filter(n -> n.contains(".inprogress-") || n.contains(".replaced-"))
+                    .toList();
             assertEquals(List.of(), staging);
         }
     }
@@ -236,7 +343,8 @@ class TrainEndToEndTest {
 
     private static JsonNode readRunJson(Path folder) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(folder.resolve(Tables.RUN_JSON).toFile());
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(folder.resolve(Tables.RUN_JSON).toFile());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

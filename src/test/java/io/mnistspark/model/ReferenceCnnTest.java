@@ -48,8 +48,15 @@ class ReferenceCnnTest {
         var activations = network.feedForward(batch, false);
         long[][] expected = {
             {3, 1, 28, 28}, // input
-            {3, 20, 24, 24}, {3, 20, 23, 23}, {3, 20, 11, 11}, {3, 50, 10, 10}, {3, 50, 5, 5},
-            {3, 128}, {3, 64}, {3, 10}};
+            {3, 20, 24, 24},
+            {3, 20, 23, 23},
+            {3, 20, 11, 11},
+            {3, 50, 10, 10},
+            {3, 50, 5, 5},
+            {3, 128},
+            {3, 64},
+            {3, 10}
+        };
         assertEquals(expected.length, activations.size());
         for (int i = 0; i < expected.length; i++) {
             assertArrayEquals(expected[i], activations.get(i).shape(), "activation " + i);

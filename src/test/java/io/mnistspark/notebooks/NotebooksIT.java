@@ -59,7 +59,8 @@ class NotebooksIT {
     @BeforeAll
     static void executeNotebooks() throws Exception {
         project = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
-        assertTrue(Files.isRegularFile(project.resolve("notebooks/run.sh")),
+        assertTrue(
+                Files.isRegularFile(project.resolve("notebooks/run.sh")),
                 () -> "notebooks/run.sh not found under " + project + " (run the test from the project folder)");
         run = runFolder();
         executed = work.resolve("executed");
@@ -86,15 +87,28 @@ class NotebooksIT {
         String given = System.getProperty(RUN_PROPERTY);
         if (given != null && !given.isBlank()) {
             Path folder = Path.of(given).toAbsolutePath();
-            assertTrue(Files.isRegularFile(folder.resolve(Tables.SUCCESS)),
+            assertTrue(
+                    Files.isRegularFile(folder.resolve(Tables.SUCCESS)),
                     () -> RUN_PROPERTY + "=" + given + " is not a finished run (no " + Tables.SUCCESS + ")");
             return folder;
         }
         Path folder = work.resolve("run");
         String dataDir = System.getProperty("mnist.data.dir", "data/mnist");
-        int exitCode = MnistCli.commandLine().execute("train", "--data-dir", dataDir,
-                "--train-limit", "2000", "--test-limit", "500", "--epochs", "1",
-                "--output", folder.toString(), "--master", "local[2]");
+        int exitCode = MnistCli.commandLine()
+                .execute(
+                        "train",
+                        "--data-dir",
+                        dataDir,
+                        "--train-limit",
+                        "2000",
+                        "--test-limit",
+                        "500",
+                        "--epochs",
+                        "1",
+                        "--output",
+                        folder.toString(),
+                        "--master",
+                        "local[2]");
         assertEquals(ExitCodes.OK, exitCode, "train for the notebooks' run failed");
         return folder;
     }
@@ -103,7 +117,8 @@ class NotebooksIT {
     void results_showsHeatMapAndMixUpChart() throws IOException {
         JsonNode notebook = executedNotebook("results.ipynb");
         Set<String> figures = figuresShown(notebook);
-        assertTrue(figures.containsAll(Set.of("confusion_heatmap", "top_mixups")),
+        assertTrue(
+                figures.containsAll(Set.of("confusion_heatmap", "top_mixups")),
                 () -> "results.ipynb shows the figures " + figures);
     }
 
@@ -125,8 +140,11 @@ class NotebooksIT {
             for (JsonNode cell : codeCells(executedNotebook(name))) {
                 assertTrue(cell.path("execution_count").isInt(), () -> name + ": a cell did not run:\n" + source(cell));
                 for (JsonNode output : cell.path("outputs")) {
-                    assertFalse("error".equals(output.path("output_type").asText()), () -> name + ": a cell raised "
-                            + output.path("ename").asText() + ": " + output.path("evalue").asText());
+                    assertFalse(
+                            "error".equals(output.path("output_type").asText()),
+                            () -> name + ": a cell raised "
+                                    + output.path("ename").asText() + ": "
+                                    + output.path("evalue").asText());
                 }
             }
         }
@@ -146,16 +164,21 @@ class NotebooksIT {
             }
         }
         // Python's :.4f rounds the double's exact value half-even, as BigDecimal does here
-        String expected = new BigDecimal(accuracyInMetrics()).setScale(4, RoundingMode.HALF_EVEN).toPlainString();
+        String expected = new BigDecimal(accuracyInMetrics())
+                .setScale(4, RoundingMode.HALF_EVEN)
+                .toPlainString();
         assertEquals(List.of(expected), printed, "ACCURACY= lines printed by results.ipynb");
     }
 
     @Test
     void sourceNotebooks_areCommittedWithoutOutputs() throws IOException {
         for (String name : notebookNames()) {
-            JsonNode notebook = JSON.readTree(project.resolve("notebooks").resolve(name).toFile());
+            JsonNode notebook =
+                    JSON.readTree(project.resolve("notebooks").resolve(name).toFile());
             for (JsonNode cell : codeCells(notebook)) {
-                assertTrue(cell.path("outputs").isEmpty() && cell.path("execution_count").isNull(),
+                assertTrue(
+                        cell.path("outputs").isEmpty()
+                                && cell.path("execution_count").isNull(),
                         () -> "notebooks/" + name + " holds outputs; clear them before committing:\n" + source(cell));
             }
         }
@@ -227,11 +250,16 @@ class NotebooksIT {
 
     /** metrics/ accuracy read back with Spark; a session this test starts is stopped again. */
     private static double accuracyInMetrics() {
-        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSession.builder().master("local[2]").appName(NotebooksIT.class.getSimpleName())
-                .config("spark.ui.enabled", "false").getOrCreate();
+        boolean ownSession = SparkSession.getActiveSession().isEmpty()
+                && SparkSession.getDefaultSession().isEmpty();
+        SparkSession spark = SparkSession.builder()
+                .master("local[2]")
+                .appName(NotebooksIT.class.getSimpleName())
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
         try {
-            Row metrics = spark.read().parquet(run.resolve(Tables.METRICS).toString()).first();
+            Row metrics =
+                    spark.read().parquet(run.resolve(Tables.METRICS).toString()).first();
             return metrics.getDouble(metrics.fieldIndex(Tables.ACCURACY));
         } finally {
             if (ownSession) {

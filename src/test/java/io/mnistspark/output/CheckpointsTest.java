@@ -52,7 +52,10 @@ class CheckpointsTest {
         assertEquals(3, saved.state().epoch());
         assertEquals(15, saved.state().round());
         assertTrue(saved.state().epochComplete());
-        assertArrayEquals(network.params().data().asFloat(), saved.state().network().params().data().asFloat(), 0f);
+        assertArrayEquals(
+                network.params().data().asFloat(),
+                saved.state().network().params().data().asFloat(),
+                0f);
         assertEquals(1234, saved.state().network().getLayerWiseConfigurations().getIterationCount());
         assertEquals(3, saved.state().network().getLayerWiseConfigurations().getEpochCount());
         assertArrayEquals(new float[] {1, 2, 3}, saved.state().outerVelocity().toFloatVector(), 0f);
@@ -71,7 +74,8 @@ class CheckpointsTest {
         }
 
         try (Stream<Path> entries = Files.list(dir.resolve("cp"))) {
-            assertEquals(List.of("epoch-0003-round-0015", "epoch-0004-round-0015"),
+            assertEquals(
+                    List.of("epoch-0003-round-0015", "epoch-0004-round-0015"),
                     entries.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertEquals(4, checkpoints.newest().orElseThrow().state().epoch());
@@ -110,16 +114,16 @@ class CheckpointsTest {
         Checkpoints checkpoints = checkpoints(new ArrayList<>());
         TrainingState onKernels = state(1, 15, true, OneDnnKernels.copyForTiming(network));
 
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> checkpoints.save(onKernels, FINGERPRINT, List.of()));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> checkpoints.save(onKernels, FINGERPRINT, List.of()));
 
         assertTrue(e.getMessage().contains("run mnist-spark's oneDNN kernels"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("cp")), "no checkpoint folder, not even a temporary one");
     }
 
     private Checkpoints checkpoints(List<String> warnings) {
-        return Checkpoints.of(dir.resolve("run").toString(), dir.resolve("cp").toString(), new Configuration(),
-                warnings::add);
+        return Checkpoints.of(
+                dir.resolve("run").toString(), dir.resolve("cp").toString(), new Configuration(), warnings::add);
     }
 
     private static TrainingState state(int epoch, int round, boolean complete) {

@@ -18,8 +18,11 @@ class ContractTest {
             Path fresh = Path.of("target", "contract.json");
             Files.createDirectories(fresh.getParent());
             Files.writeString(fresh, generated);
-            assertEquals(generated, onDisk, Contract.FILE + " differs from the Java contract: the generated one is in "
-                    + fresh + " (cp " + fresh + " " + Contract.FILE + ")");
+            assertEquals(
+                    generated,
+                    onDisk,
+                    Contract.FILE + " differs from the Java contract: the generated one is in " + fresh + " (cp "
+                            + fresh + " " + Contract.FILE + ")");
         }
     }
 }

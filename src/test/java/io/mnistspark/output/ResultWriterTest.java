@@ -30,19 +30,26 @@ class ResultWriterTest {
 
     @BeforeAll
     static void writeEveryTable(@TempDir Path temp) {
-        spark = SparkSession.builder().master("local[2]").appName("ResultWriterTest")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("ResultWriterTest")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
         run = temp.resolve("run");
-        RunFolder folder = RunFolder.begin(run.toString(), false, spark.sparkContext().hadoopConfiguration());
+        RunFolder folder =
+                RunFolder.begin(run.toString(), false, spark.sparkContext().hadoopConfiguration());
         ResultWriter writer = new ResultWriter(spark, folder);
         Evaluation evaluation = threeRightOneWrong();
-        writer.writeMetrics(evaluation, new ResultWriter.RunFacts(1.5,
-                Optional.of(new ResultWriter.TrainingFacts(42.0, 3, 600L))));
+        writer.writeMetrics(
+                evaluation, new ResultWriter.RunFacts(1.5, Optional.of(new ResultWriter.TrainingFacts(42.0, 3, 600L))));
         writer.writeClassMetrics(evaluation, CLASSES);
         writer.writeConfusionMatrix(evaluation, CLASSES);
-        writer.writePredictions(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(
-                prediction(0, 7, 7, null), prediction(1, 2, 3, pixels(5)), prediction(2, 1, 1, null)), 2));
-        writer.writeTrainingHistory(List.of(new EpochRecord(1, 0.5, 0.9, "validation", 10.0, 60.0),
+        writer.writePredictions(JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(
+                        List.of(prediction(0, 7, 7, null), prediction(1, 2, 3, pixels(5)), prediction(2, 1, 1, null)),
+                        2));
+        writer.writeTrainingHistory(List.of(
+                new EpochRecord(1, 0.5, 0.9, "validation", 10.0, 60.0),
                 new EpochRecord(2, 0.25, 0.95, "validation", 8.0, 75.0)));
         writer.writeTrainingRounds(List.of(new RoundRecord(1, 1, 2, 20, 400L, 1.25, 1.0, 0.25, 0.5)));
         folder.commit();
@@ -81,8 +88,10 @@ class ResultWriterTest {
         assertEquals(CLASSES * CLASSES, cells.size());
         long total = cells.stream().mapToLong(r -> r.<Long>getAs(Tables.COUNT)).sum();
         assertEquals(4L, total);
-        Row error = cells.stream().filter(r -> r.<Integer>getAs(Tables.ACTUAL) == 2
-                && r.<Integer>getAs(Tables.PREDICTED) == 3).findFirst().orElseThrow();
+        Row error = cells.stream()
+                .filter(r -> r.<Integer>getAs(Tables.ACTUAL) == 2 && r.<Integer>getAs(Tables.PREDICTED) == 3)
+                .findFirst()
+                .orElseThrow();
         assertEquals(1L, error.<Long>getAs(Tables.COUNT));
     }
 
@@ -96,7 +105,12 @@ class ResultWriterTest {
         List<Row> misclassified = rows(Tables.MISCLASSIFIED, Tables.INDEX);
         assertEquals(1, misclassified.size());
         assertEquals(1, misclassified.get(0).<Integer>getAs(Tables.INDEX));
-        assertEquals(5, misclassified.get(0).getList(misclassified.get(0).fieldIndex(Tables.PIXELS)).get(0));
+        assertEquals(
+                5,
+                misclassified
+                        .get(0)
+                        .getList(misclassified.get(0).fieldIndex(Tables.PIXELS))
+                        .get(0));
     }
 
     @Test
@@ -119,10 +133,14 @@ class ResultWriterTest {
 
     @Test
     void aRowWithAColumnLeftOutOrOneTheSchemaLacksIsRefused() {
-        assertThrows(IllegalStateException.class,
-                () -> RowBuilder.of(Tables.CONFUSION_MATRIX_SCHEMA).set(Tables.ACTUAL, 1).set(Tables.COUNT, 2L)
+        assertThrows(
+                IllegalStateException.class,
+                () -> RowBuilder.of(Tables.CONFUSION_MATRIX_SCHEMA)
+                        .set(Tables.ACTUAL, 1)
+                        .set(Tables.COUNT, 2L)
                         .build());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> RowBuilder.of(Tables.CONFUSION_MATRIX_SCHEMA).set(Tables.LABEL, 1));
     }
 
@@ -165,6 +183,9 @@ class ResultWriterTest {
     }
 
     private static List<Row> rows(String table, String orderBy) {
-        return spark.read().parquet(run.resolve(table).toString()).orderBy(orderBy).collectAsList();
+        return spark.read()
+                .parquet(run.resolve(table).toString())
+                .orderBy(orderBy)
+                .collectAsList();
     }
 }

@@ -27,8 +27,8 @@ class RunFolderTest {
     void begin_onExistingFolderWithoutOverwrite_throwsAndLeavesItUntouched() throws IOException {
         Path out = oldRun();
 
-        OutputExistsException e = assertThrows(OutputExistsException.class,
-                () -> RunFolder.begin(out.toString(), false, conf));
+        OutputExistsException e =
+                assertThrows(OutputExistsException.class, () -> RunFolder.begin(out.toString(), false, conf));
 
         assertTrue(e.getMessage().contains("already exists"), e.getMessage());
         assertEquals("old", Files.readString(out.resolve("old.txt")));
@@ -136,7 +136,9 @@ class RunFolderTest {
 
     private static List<String> listing(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(name -> !name.endsWith(".crc")).sorted()
+            return files.map(p -> p.getFileName().toString())
+                    .filter(name -> !name.endsWith(".crc"))
+                    .sorted()
                     .toList();
         } catch (IOException e) {
             throw new AssertionError(e);

@@ -20,7 +20,9 @@ class RunLayoutTest {
 
     @Test
     void aRunsModelLiesAtModelSlashModelZip() {
-        assertEquals("/runs/a/model/model.zip", RunLayout.modelOf(new org.apache.hadoop.fs.Path("/runs/a")).toString());
+        assertEquals(
+                "/runs/a/model/model.zip",
+                RunLayout.modelOf(new org.apache.hadoop.fs.Path("/runs/a")).toString());
     }
 
     @Test
@@ -28,13 +30,15 @@ class RunLayoutTest {
         Path run = runWithPredictions("run");
         Path model = Files.createDirectories(run.resolve(Tables.MODEL)).resolve(Tables.MODEL_FILE);
         Files.writeString(model, "zip");
-        assertEquals(Optional.of(uri(run)), RunLayout.runOf(model.toString(), conf).map(this::uriOf));
+        assertEquals(
+                Optional.of(uri(run)), RunLayout.runOf(model.toString(), conf).map(this::uriOf));
     }
 
     @Test
     void aRunFolderIsItsOwnRun() throws IOException {
         Path run = runWithPredictions("run");
-        assertEquals(Optional.of(uri(run)), RunLayout.runOf(run.toString(), conf).map(this::uriOf));
+        assertEquals(
+                Optional.of(uri(run)), RunLayout.runOf(run.toString(), conf).map(this::uriOf));
     }
 
     @Test

@@ -11,8 +11,8 @@ import io.mnistspark.data.Slice;
 import io.mnistspark.digits.DigitClassifier;
 import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
-import io.mnistspark.output.RunSamples;
 import io.mnistspark.evaluation.Prediction;
+import io.mnistspark.output.RunSamples;
 import io.mnistspark.testing.PredictionFixtures;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,8 +39,13 @@ class PredictionServerTest {
         String run = PredictionFixtures.trainedRun().toString();
         samples = PredictionFixtures.runSamples();
         images = PredictionFixtures.testImages(0, 10);
-        server = PredictionServer.start(DigitClassifier.load(run, new Configuration()), Optional.of(samples), run,
-                "127.0.0.1", 0, new Random(1));
+        server = PredictionServer.start(
+                DigitClassifier.load(run, new Configuration()),
+                Optional.of(samples),
+                run,
+                "127.0.0.1",
+                0,
+                new Random(1));
     }
 
     @AfterAll
@@ -56,8 +61,8 @@ class PredictionServerTest {
             Prediction byRun = byIndex(i);
             DigitImage digit = DigitImage.fromGrey(images.greyValues(i));
             for (DigitImage.Scale scale : DigitImage.Scale.values()) {
-                HttpResponse<String> response = post("/api/predict?name=test" + i + ".csv",
-                        DigitCsv.write(digit, scale));
+                HttpResponse<String> response =
+                        post("/api/predict?name=test" + i + ".csv", DigitCsv.write(digit, scale));
                 assertEquals(200, response.statusCode(), response.body());
                 JsonNode answer = JSON.readTree(response.body());
                 assertEquals(byRun.predicted(), answer.get("digit").asInt(), "image " + i + " " + scale);
@@ -71,12 +76,13 @@ class PredictionServerTest {
 
     @Test
     void predict_badCsv_is400WithTheParsersMessageAndNoStackTrace() throws Exception {
-        HttpResponse<String> response = post("/api/predict?name=mine.csv",
-                PredictionFixtures.uniformCsv("0").replaceFirst("0", "NaN"));
+        HttpResponse<String> response = post(
+                "/api/predict?name=mine.csv", PredictionFixtures.uniformCsv("0").replaceFirst("0", "NaN"));
 
         assertEquals(400, response.statusCode());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
-        assertEquals("mine.csv: line 1, value 1: NaN is not a grey value",
+        assertEquals(
+                "mine.csv: line 1, value 1: NaN is not a grey value",
                 JSON.readTree(response.body()).get("error").asText());
         assertFalse(response.body().contains("Exception") || response.body().contains("at io."));
     }
@@ -85,16 +91,22 @@ class PredictionServerTest {
     void predict_wrongShape_is400NamingTheLine() throws Exception {
         HttpResponse<String> response = post("/api/predict", "1,2,3\n");
         assertEquals(400, response.statusCode());
-        assertEquals("upload: line 1: 3 values, expected 28", JSON.readTree(response.body()).get("error").asText());
+        assertEquals(
+                "upload: line 1: 3 values, expected 28",
+                JSON.readTree(response.body()).get("error").asText());
     }
 
     @Test
     void predict_uploadOverTheLimit_is413() throws Exception {
-        HttpResponse<String> response = post("/api/predict?name=huge.csv", "1".repeat(PredictionServer.MAX_UPLOAD_BYTES
-                + 1));
+        HttpResponse<String> response =
+                post("/api/predict?name=huge.csv", "1".repeat(PredictionServer.MAX_UPLOAD_BYTES + 1));
         assertEquals(413, response.statusCode());
-        assertTrue(JSON.readTree(response.body()).get("error").asText().startsWith("huge.csv: upload of 65537 bytes "
-                + "is larger than 64 KiB"), response.body());
+        assertTrue(
+                JSON.readTree(response.body())
+                        .get("error")
+                        .asText()
+                        .startsWith("huge.csv: upload of 65537 bytes " + "is larger than 64 KiB"),
+                response.body());
     }
 
     @Test
@@ -106,7 +118,9 @@ class PredictionServerTest {
             int predicted = digit.get("predicted").asInt();
             int actual = digit.get("actual").asInt();
             assertEquals(PredictionServer.CORRECT.equals(kind), predicted == actual, response.body());
-            assertEquals("predicted " + predicted + ", actual " + actual, digit.get("caption").asText());
+            assertEquals(
+                    "predicted " + predicted + ", actual " + actual,
+                    digit.get("caption").asText());
             assertEquals(784, digit.get("pixels").size());
             // The pixels are the test image's own
             Slice image = PredictionFixtures.testImages(digit.get("index").asInt(), 1);
@@ -127,9 +141,14 @@ class PredictionServerTest {
         for (String path : new String[] {"/", "/app.js", "/style.css"}) {
             HttpResponse<String> response = get(path);
             assertEquals(200, response.statusCode(), path);
-            assertFalse(response.body().contains("http://") || response.body().contains("https://")
-                    || response.body().contains("//cdn"), path + " refers to another site");
-            assertTrue(response.headers().firstValue("Content-Security-Policy").orElse("")
+            assertFalse(
+                    response.body().contains("http://")
+                            || response.body().contains("https://")
+                            || response.body().contains("//cdn"),
+                    path + " refers to another site");
+            assertTrue(response.headers()
+                    .firstValue("Content-Security-Policy")
+                    .orElse("")
                     .startsWith("default-src 'self'"));
         }
         assertTrue(get("/").body().contains("<script src=\"app.js\""));
@@ -146,10 +165,12 @@ class PredictionServerTest {
     @Test
     void serverWithoutARun_answersRandomWith404AndAReason() throws Exception {
         String run = PredictionFixtures.trainedRun().toString();
-        try (PredictionServer bare = PredictionServer.start(DigitClassifier.load(run, new Configuration()),
-                Optional.empty(), run, "127.0.0.1", 0, new Random(1))) {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + bare.port() + "/api/random/correct")).build(), HttpResponse.BodyHandlers.ofString());
+        try (PredictionServer bare = PredictionServer.start(
+                DigitClassifier.load(run, new Configuration()), Optional.empty(), run, "127.0.0.1", 0, new Random(1))) {
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bare.port() + "/api/random/correct"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(404, response.statusCode());
             assertTrue(response.body().contains("start serve with --run RUN_DIR"), response.body());
         }
@@ -157,7 +178,9 @@ class PredictionServerTest {
 
     private static Prediction byIndex(int index) {
         return java.util.stream.Stream.concat(samples.correct().stream(), samples.misclassified().stream())
-                .filter(d -> d.index() == index).findFirst().orElseThrow();
+                .filter(d -> d.index() == index)
+                .findFirst()
+                .orElseThrow();
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
@@ -165,8 +188,12 @@ class PredictionServerTest {
     }
 
     private static HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "text/csv")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(uri(path))
+                        .header("Content-Type", "text/csv")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static URI uri(String path) {

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mnistspark.digits.DigitClassifier;
 import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
-import io.mnistspark.output.RunSamples;
 import io.mnistspark.evaluation.Prediction;
+import io.mnistspark.output.RunSamples;
 import io.mnistspark.testing.PredictionFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,15 +67,31 @@ class ServePageBrowserTest {
     void startServerAndBrowser() throws Exception {
         String run = PredictionFixtures.trainedRun().toString();
         samples = PredictionFixtures.runSamples();
-        server = PredictionServer.start(DigitClassifier.load(run, new Configuration()), Optional.of(samples), run,
-                "127.0.0.1", 0, new Random(3));
+        server = PredictionServer.start(
+                DigitClassifier.load(run, new Configuration()),
+                Optional.of(samples),
+                run,
+                "127.0.0.1",
+                0,
+                new Random(3));
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,900", "--user-data-dir=" + tmp.resolve("chromium-profile"));
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,900",
+                "--user-data-dir=" + tmp.resolve("chromium-profile"));
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, WAIT);
         browser.get("http://127.0.0.1:" + server.port() + "/");
@@ -96,18 +112,24 @@ class ServePageBrowserTest {
     void uploadCsv_showsThePredictedDigit_thenRandomMisclassifiedShowsPredictedAndActual() throws Exception {
         // Upload test image 0 as a 0-255 CSV: the page shows the digit the run predicted for it
         Prediction first = testDigit(0);
-        Path csv = PredictionFixtures.writeCsv(tmp, "my-digit.csv", DigitCsv.write(
-                DigitImage.fromGrey(PredictionFixtures.testImages(0, 1).greyValues(0)), DigitImage.Scale.GREY_255));
+        Path csv = PredictionFixtures.writeCsv(
+                tmp,
+                "my-digit.csv",
+                DigitCsv.write(
+                        DigitImage.fromGrey(PredictionFixtures.testImages(0, 1).greyValues(0)),
+                        DigitImage.Scale.GREY_255));
         browser.findElement(By.id("csv-file")).sendKeys(csv.toString());
         wait.until(b -> text("source").startsWith("my-digit.csv"));
         assertEquals(String.valueOf(first.predicted()), text("predicted-digit"));
-        assertEquals(10, browser.findElements(By.cssSelector("#probabilities li")).size());
-        assertEquals(String.valueOf(first.predicted()),
+        assertEquals(
+                10, browser.findElements(By.cssSelector("#probabilities li")).size());
+        assertEquals(
+                String.valueOf(first.predicted()),
                 browser.findElement(By.cssSelector("#probabilities li.best")).getAttribute("data-digit"));
 
         // A bad CSV: the reason is on the page
-        Path bad = PredictionFixtures.writeCsv(tmp, "bad.csv", PredictionFixtures.uniformCsv("0")
-                .replaceFirst("0", "NaN"));
+        Path bad = PredictionFixtures.writeCsv(
+                tmp, "bad.csv", PredictionFixtures.uniformCsv("0").replaceFirst("0", "NaN"));
         browser.findElement(By.id("csv-file")).sendKeys(bad.toString());
         wait.until(b -> browser.findElement(By.id("error")).isDisplayed());
         assertEquals("bad.csv: line 1, value 1: NaN is not a grey value", text("error"));
@@ -134,13 +156,23 @@ class ServePageBrowserTest {
     void drawingWithTheMouse_isClassified() throws Exception {
         // A 7: a bar across the top, then down to the lower left, in one stroke
         WebElement canvas = browser.findElement(By.id("draw-canvas"));
-        new Actions(browser).moveToElement(canvas, -70, -90).clickAndHold()
-                .moveByOffset(40, 0).moveByOffset(40, 0).moveByOffset(40, 0).moveByOffset(-20, 40)
-                .moveByOffset(-20, 40).moveByOffset(-20, 40).moveByOffset(-20, 40).moveByOffset(-10, 30)
-                .release().perform();
+        new Actions(browser)
+                .moveToElement(canvas, -70, -90)
+                .clickAndHold()
+                .moveByOffset(40, 0)
+                .moveByOffset(40, 0)
+                .moveByOffset(40, 0)
+                .moveByOffset(-20, 40)
+                .moveByOffset(-20, 40)
+                .moveByOffset(-20, 40)
+                .moveByOffset(-20, 40)
+                .moveByOffset(-10, 30)
+                .release()
+                .perform();
         wait.until(b -> text("source").startsWith("drawing"));
         assertTrue(text("predicted-digit").matches("\\d"), text("predicted-digit"));
-        assertEquals(10, browser.findElements(By.cssSelector("#probabilities li")).size());
+        assertEquals(
+                10, browser.findElements(By.cssSelector("#probabilities li")).size());
         String screenshot = System.getProperty("serve.screenshot");
         if (screenshot != null) {
             Files.write(Path.of(screenshot), ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
@@ -153,6 +185,8 @@ class ServePageBrowserTest {
 
     private Prediction testDigit(int index) {
         return java.util.stream.Stream.concat(samples.correct().stream(), samples.misclassified().stream())
-                .filter(d -> d.index() == index).findFirst().orElseThrow();
+                .filter(d -> d.index() == index)
+                .findFirst()
+                .orElseThrow();
     }
 }

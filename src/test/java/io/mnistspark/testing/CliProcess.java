@@ -28,13 +28,19 @@ public final class CliProcess {
     public static CliProcess start(Path log, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of("conf/java17.args").toAbsolutePath(), "-Xmx3g",
-                "-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath(),
-                "-cp", System.getProperty("java.class.path"), "io.mnistspark.cli.MnistCli"));
+                "@" + Path.of("conf/java17.args").toAbsolutePath(),
+                "-Xmx3g",
+                "-Dlog4j2.configurationFile="
+                        + Path.of("conf/log4j2.properties").toAbsolutePath(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.mnistspark.cli.MnistCli"));
         command.addAll(List.of(args));
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             builder.environment().put("OMP_NUM_THREADS", "1");
             builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
             return new CliProcess(builder.start(), log);

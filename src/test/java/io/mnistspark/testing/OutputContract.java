@@ -46,6 +46,7 @@ public final class OutputContract {
 
     /** The run folder and the MNIST folder as Hadoop locations: a local path or any file system's URI. */
     private final String run;
+
     private final String mnist;
     private final Configuration conf;
     private final int testCount;
@@ -64,8 +65,8 @@ public final class OutputContract {
     }
 
     /** The same checks on a run anywhere Hadoop reaches ({@code hdfs://...}), read with {@code conf}. */
-    public OutputContract(String run, String mnist, Configuration conf, int testCount, int epochs,
-            Supplier<SparkSession> spark) {
+    public OutputContract(
+            String run, String mnist, Configuration conf, int testCount, int epochs, Supplier<SparkSession> spark) {
         this.run = run;
         this.mnist = mnist;
         this.conf = conf;
@@ -96,7 +97,10 @@ public final class OutputContract {
 
         assertEquals(100, cells.size());
         long total = cells.stream().mapToLong(r -> r.getLong(2)).sum();
-        long diagonal = cells.stream().filter(r -> r.getInt(0) == r.getInt(1)).mapToLong(r -> r.getLong(2)).sum();
+        long diagonal = cells.stream()
+                .filter(r -> r.getInt(0) == r.getInt(1))
+                .mapToLong(r -> r.getLong(2))
+                .sum();
         assertEquals(testCount, total);
         assertEquals(testCount, metrics.getLong(metrics.fieldIndex(Tables.EXAMPLES)));
         assertEquals(diagonal, metrics.getLong(metrics.fieldIndex(Tables.CORRECT)));
@@ -108,11 +112,12 @@ public final class OutputContract {
     /** One prediction per test image, with the true label, agreeing with the confusion matrix cell by cell. */
     public void assertPredictionsCoverTheTestSetAndAgreeWithTheConfusionMatrix() {
         List<Row> predictions = table(Tables.PREDICTIONS);
-        Map<List<Integer>, Long> counted = predictions.stream().collect(Collectors.groupingBy(
-                r -> List.of(r.getInt(1), r.getInt(2)), Collectors.counting()));
+        Map<List<Integer>, Long> counted = predictions.stream()
+                .collect(Collectors.groupingBy(r -> List.of(r.getInt(1), r.getInt(2)), Collectors.counting()));
 
         assertEquals(testCount, predictions.size());
-        assertEquals(testCount, predictions.stream().map(r -> r.getInt(0)).distinct().count());
+        assertEquals(
+                testCount, predictions.stream().map(r -> r.getInt(0)).distinct().count());
         for (Row cell : table(Tables.CONFUSION_MATRIX)) {
             assertEquals(cell.getLong(2), counted.getOrDefault(List.of(cell.getInt(0), cell.getInt(1)), 0L));
         }
@@ -135,14 +140,18 @@ public final class OutputContract {
         for (Row row : misclassified) {
             List<Integer> pixels = row.getList(row.fieldIndex(Tables.PIXELS));
             assertEquals(784, pixels.size());
-            assertArrayEquals(truth.greyValues(row.getInt(0)), pixels.stream().mapToInt(Integer::intValue).toArray());
+            assertArrayEquals(
+                    truth.greyValues(row.getInt(0)),
+                    pixels.stream().mapToInt(Integer::intValue).toArray());
         }
     }
 
     /** Indices of the test images whose prediction is wrong. */
     public Set<Integer> wrongPredictions() {
-        return table(Tables.PREDICTIONS).stream().filter(r -> r.getInt(1) != r.getInt(2))
-                .map(r -> r.getInt(0)).collect(Collectors.toSet());
+        return table(Tables.PREDICTIONS).stream()
+                .filter(r -> r.getInt(1) != r.getInt(2))
+                .map(r -> r.getInt(0))
+                .collect(Collectors.toSet());
     }
 
     /** Ten digits of class metrics, one history row per epoch, and a final accuracy above {@code minAccuracy}. */
@@ -167,14 +176,23 @@ public final class OutputContract {
      */
     public void assertTrainingRoundsCoverEveryEpoch(long trainImages) {
         List<Row> rounds = table(Tables.TRAINING_ROUNDS);
-        Map<Integer, List<Row>> byEpoch = rounds.stream()
-                .collect(Collectors.groupingBy(r -> r.getInt(r.fieldIndex(Tables.EPOCH))));
+        Map<Integer, List<Row>> byEpoch =
+                rounds.stream().collect(Collectors.groupingBy(r -> r.getInt(r.fieldIndex(Tables.EPOCH))));
         assertEquals(epochs, byEpoch.size(), "rounds of every epoch");
         byEpoch.forEach((epoch, epochRounds) -> {
-            assertEquals(trainImages, epochRounds.stream().mapToLong(r -> r.getLong(r.fieldIndex(Tables.IMAGES)))
-                    .sum(), "images of epoch " + epoch);
-            assertEquals(Set.copyOf(java.util.stream.IntStream.rangeClosed(1, epochRounds.size()).boxed().toList()),
-                    epochRounds.stream().map(r -> r.getInt(r.fieldIndex(Tables.ROUND))).collect(Collectors.toSet()),
+            assertEquals(
+                    trainImages,
+                    epochRounds.stream()
+                            .mapToLong(r -> r.getLong(r.fieldIndex(Tables.IMAGES)))
+                            .sum(),
+                    "images of epoch " + epoch);
+            assertEquals(
+                    Set.copyOf(java.util.stream.IntStream.rangeClosed(1, epochRounds.size())
+                            .boxed()
+                            .toList()),
+                    epochRounds.stream()
+                            .map(r -> r.getInt(r.fieldIndex(Tables.ROUND)))
+                            .collect(Collectors.toSet()),
                     "rounds of epoch " + epoch + " numbered from 1");
         });
         double roundSeconds = 0;
@@ -187,7 +205,8 @@ public final class OutputContract {
             roundSeconds += seconds;
         }
         Row metrics = table(Tables.METRICS).get(0);
-        assertTrue(roundSeconds <= metrics.getDouble(metrics.fieldIndex(Tables.TRAIN_SECONDS)) + 1e-6,
+        assertTrue(
+                roundSeconds <= metrics.getDouble(metrics.fieldIndex(Tables.TRAIN_SECONDS)) + 1e-6,
                 "round seconds " + roundSeconds + " within train_seconds");
         assertEquals(trainImages, metrics.getLong(metrics.fieldIndex(Tables.TRAIN_EXAMPLES)));
     }
@@ -211,7 +230,8 @@ public final class OutputContract {
         JsonNode json = runJson();
         assertEquals("train", json.get("command").asText());
         assertEquals(epochs, json.get(RunJson.CONFIG).get(ConfigKeys.EPOCHS).asInt());
-        assertEquals(MnistFetcher.SHA256.get(Split.TEST.imagesFile()),
+        assertEquals(
+                MnistFetcher.SHA256.get(Split.TEST.imagesFile()),
                 json.get("data").get("test").get("images_sha256").asText());
         assertNotNull(json.get("spark").get("master"));
         assertFalse(json.get("versions").get("spark").asText().isEmpty());
@@ -225,7 +245,10 @@ public final class OutputContract {
 
     /** The rows of one of the run's tables. */
     public List<Row> table(String name) {
-        return spark.get().read().parquet(RunLayout.entryOf(run, name).toString()).collectAsList();
+        return spark.get()
+                .read()
+                .parquet(RunLayout.entryOf(run, name).toString())
+                .collectAsList();
     }
 
     private Slice testSlice(int count) {

@@ -26,8 +26,7 @@ public final class PredictionFixtures {
 
     private static Path run;
 
-    private PredictionFixtures() {
-    }
+    private PredictionFixtures() {}
 
     public static synchronized Path mnist() throws IOException {
         Path dir = Path.of(System.getProperty("mnist.data.dir", "data/mnist"));
@@ -43,9 +42,20 @@ public final class PredictionFixtures {
             Path parent = Files.createTempDirectory("mnist-prediction-run");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(parent)));
             Path target = parent.resolve("run");
-            CliRun cli = CliRun.run("train", "--data-dir", mnist().toString(), "--train-limit", "3000", "--test-limit",
-                    String.valueOf(RUN_TEST_IMAGES), "--epochs", "2", "--output", target.toString(),
-                    "--master", "local[2]");
+            CliRun cli = CliRun.run(
+                    "train",
+                    "--data-dir",
+                    mnist().toString(),
+                    "--train-limit",
+                    "3000",
+                    "--test-limit",
+                    String.valueOf(RUN_TEST_IMAGES),
+                    "--epochs",
+                    "2",
+                    "--output",
+                    target.toString(),
+                    "--master",
+                    "local[2]");
             if (cli.exitCode() != 0) {
                 throw new IllegalStateException("training the test model failed: " + cli.err() + cli.out());
             }
@@ -78,8 +88,12 @@ public final class PredictionFixtures {
 
     /** A local[1] session on loopback, no UI, for reading what a command wrote; the caller stops it. */
     public static SparkSession localSpark(String appName) {
-        return SparkSession.builder().master("local[1]").appName(appName).config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        return SparkSession.builder()
+                .master("local[1]")
+                .appName(appName)
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
     }
 

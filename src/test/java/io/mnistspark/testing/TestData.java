@@ -19,8 +19,7 @@ public final class TestData {
     public static final List<String> SMALL_SLICE_SETTINGS =
             List.of("--batch-size-per-worker", "32", "--averaging-frequency", "10");
 
-    private TestData() {
-    }
+    private TestData() {}
 
     /** The real MNIST folder ({@code -Dmnist.data.dir}, default data/mnist), fetched with the project's fetcher. */
     public static synchronized Path mnist() throws IOException {
@@ -65,8 +64,8 @@ public final class TestData {
         Files.createDirectories(dir);
         try (var files = Files.list(from)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                try (OutputStream out = new GZIPOutputStream(
-                        Files.newOutputStream(dir.resolve(file.getFileName() + ".gz")))) {
+                try (OutputStream out =
+                        new GZIPOutputStream(Files.newOutputStream(dir.resolve(file.getFileName() + ".gz")))) {
                     Files.copy(file, out);
                 }
             }
