@@ -17,11 +17,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
 
-# The output contract (run.json's keys, the configuration's), generated from the Java contract
-CONTRACT = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "contract.json").read_text())
-RUN_JSON, CONFIG_KEYS = CONTRACT["run_json"], CONTRACT["config_keys"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "notebooks"))
+import mnist_run  # noqa: E402  the output contract's reader, shared with the notebooks and the benchmark
+
+# run.json's keys and the configuration's, generated from the Java contract
+RUN_JSON, CONFIG_KEYS = mnist_run.CONTRACT["run_json"], mnist_run.CONTRACT["config_keys"]
 
 # The model of a round on N real machines, one worker each (said in the report):
 PARAMETERS = 175_224          # the reference CNN's parameters
@@ -33,11 +34,6 @@ MODEL = ("round on N machines = the slowest worker's fitting, de-time-shared (x 
 BEGIN, END = "<!-- scaling:begin -->", "<!-- scaling:end -->"
 
 
-def table(run, name):
-    folder = run / name
-    return pq.read_table(folder).to_pandas() if folder.is_dir() else None
-
-
 def instant(text):
     """An ISO-8601 instant of run.json (nanoseconds, Z) as seconds since the epoch."""
     whole, _, fraction = text.rstrip("Z").partition(".")
@@ -46,10 +42,10 @@ def instant(text):
 
 def wall_seconds(info):
     """The job's wall time from its attempts (JVM start-up and the build excluded); None when resumed."""
-    attempts = info.get("attempts") or []
-    if len(attempts) != 1 or not attempts[0].get("ended"):
+    attempts = info.get(RUN_JSON["ATTEMPTS"]) or []
+    if len(attempts) != 1 or not attempts[0].get(RUN_JSON["ENDED"]):
         return None
-    return instant(attempts[0]["ended"]) - instant(attempts[0]["started"])
+    return instant(attempts[0][RUN_JSON["ENDED"]]) - instant(attempts[0][RUN_JSON["STARTED"]])
 
 
 def median(values):
@@ -58,12 +54,10 @@ def median(values):
 
 
 def summarise(run, cores):
-    info = json.loads((run / "run.json").read_text())
-    metrics = table(run, "metrics").iloc[0]
-    history = table(run, "training_history").sort_values("epoch")
-    rounds = table(run, "training_rounds")
-    derived = info.get("derived", {})
-    workers = int(derived.get("workers", rounds["workers"].iloc[0]))
+    loaded = mnist_run.load_run(run)
+    info, metrics, history, rounds = loaded.info, loaded.metrics, loaded.history, loaded.rounds
+    derived = info.get(RUN_JSON["DERIVED"], {})
+    workers = int(derived.get(RUN_JSON["WORKERS"], rounds["workers"].iloc[0]))
     epochs = int(metrics["epochs"])
     last = history.iloc[-1]
     fit = median(rounds["fit_seconds"]) * min(1.0, cores / workers)
@@ -74,8 +68,8 @@ def summarise(run, cores):
         "run": str(run),
         "workers": workers,
         "outer_optimizer": info[RUN_JSON["CONFIG"]][CONFIG_KEYS["OUTER_OPTIMIZER"]].lower(),
-        "batch_size_per_worker": derived.get("batch_size_per_worker"),
-        "averaging_frequency": derived.get("averaging_frequency"),
+        "batch_size_per_worker": derived.get(RUN_JSON["BATCH_SIZE_PER_WORKER"]),
+        "averaging_frequency": derived.get(RUN_JSON["AVERAGING_FREQUENCY"]),
         "epochs": epochs,
         "test_accuracy": float(metrics["accuracy"]),
         "test_errors": int(metrics["misclassified"]),

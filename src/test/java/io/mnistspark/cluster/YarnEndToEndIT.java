@@ -1,11 +1,13 @@
 package io.mnistspark.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
+import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.PredictionTables;
 import io.mnistspark.output.RunJson;
 import io.mnistspark.output.RunLayout;
@@ -14,14 +16,19 @@ import io.mnistspark.testing.OutputContract;
 import io.mnistspark.testing.PredictionFixtures;
 import io.mnistspark.testing.TestData;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -38,7 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * own YARN suite runs), submitted with {@code submit/yarn.sh} from the runtime {@code submit/local-cluster.sh}
  * assembles (Spark's YARN module included): train in cluster deploy mode (the driver in the application master's
  * container) and in client mode, evaluate and predict (an HDFS glob) on its model; data and output on HDFS, the
- * application jar staged on HDFS by spark-submit and the executors in YARN containers.
+ * application jar staged on HDFS by spark-submit and the executors in YARN containers; and train again with an
+ * executor's container killed (SIGKILL) while it runs a training task, which must retry the task and end with the
+ * same model as the run without the kill.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class YarnEndToEndIT {
@@ -48,6 +57,8 @@ class YarnEndToEndIT {
     private static final int EPOCHS = 1;
     private static final int DIGITS = 8;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(6);
+    /** Kills that hit no training task are repeated, up to this many runs. */
+    private static final int KILL_ATTEMPTS = 3;
 
     @TempDir
     static Path work;
@@ -178,10 +189,155 @@ class YarnEndToEndIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void executorContainerKilledMidTraining_retriesItsTask_andEndsEqualToTheRunWithoutTheKill() throws Exception {
+        String run = hdfs.uri("/runs/yarn-killed");
+        Path events = work.resolve("events-kill");
+        KilledRun killed = null;
+        for (int attempt = 1; attempt <= KILL_ATTEMPTS && (killed == null || !killed.bit()); attempt++) {
+            hdfs.fileSystem().delete(new org.apache.hadoop.fs.Path(run), true);
+            deleteRecursively(events);
+            Files.createDirectories(events);
+            killed = killAContainerMidTraining(run, events);
+            if (!killed.bit()) {
+                System.out.printf("CONTAINER KILL attempt %d hit no training task: repeating it%n", attempt);
+            }
+        }
+
+        assertTrue(killed.bit(), "no kill in " + KILL_ATTEMPTS + " attempts made a training task fail and re-run");
+        contract(run).assertAll(0.5);
+        // The retried task computes what the lost one would have: the run equals the client-mode run without a kill
+        assertEquals(predictions(hdfs.uri("/runs/yarn-client")), predictions(run));
+        assertArrayEquals(
+                ModelStore.load(hdfs.uri("/runs/yarn-client"), hdfs.clientConfiguration())
+                        .params()
+                        .data()
+                        .asFloat(),
+                ModelStore.load(run, hdfs.clientConfiguration()).params().data().asFloat(),
+                0f,
+                "parameters");
+    }
+
+    /** One client-mode train whose executor container is killed (SIGKILL) while it runs a training task. */
+    private static KilledRun killAContainerMidTraining(String run, Path events) throws Exception {
+        Scripts.Running running = start(
+                "client",
+                Map.of("SPARK_EVENT_LOG_DIR", events.toUri().toString()),
+                List.of(),
+                "train",
+                "--data-dir",
+                hdfs.uri("/mnist"),
+                "--output",
+                run,
+                "--train-limit",
+                String.valueOf(TRAIN),
+                "--test-limit",
+                String.valueOf(TEST),
+                "--epochs",
+                String.valueOf(EPOCHS));
+        Optional<ProcessHandle> victim = awaitExecutorInATrainingTask(running);
+        double killedAt = (System.nanoTime() - running.startNanos()) / 1e9;
+        victim.ifPresent(ProcessHandle::destroyForcibly);
+        Scripts.Result result = running.await(RUN_TIMEOUT);
+        assertEquals(0, result.exitCode(), result.output());
+
+        EventLog log = EventLog.readOnlyLogIn(events);
+        List<EventLog.TaskEnd> failedTraining = log.failedAttempts().stream()
+                .filter(t -> EventLog.TRAINING_STAGE.test(log.stageNames().get(t.stageId())))
+                .toList();
+        System.out.printf(
+                "CONTAINER KILL: SIGKILL to executor container %s %.1f s into the run; %d training task attempts "
+                        + "failed %s, %d re-ran; run took %.1f s against %.1f s without the kill%n",
+                victim.map(ProcessHandle::pid).orElse(null),
+                killedAt,
+                failedTraining.size(),
+                log.failureReasons(),
+                log.rerunAttempts().size(),
+                result.seconds(),
+                SECONDS.get("train (client)"));
+        SECONDS.put("train (client, container killed)", result.seconds());
+        // A kill after the task's result left costs no retry: it tested nothing, and the caller repeats it
+        return new KilledRun(victim.isPresent()
+                && !failedTraining.isEmpty()
+                && !log.rerunAttempts().isEmpty());
+    }
+
+    private record KilledRun(boolean bit) {}
+
+    /**
+     * Waits until the driver says training started and an executor container's JVM is busy (at least half a core):
+     * in the training epochs an executor between two tasks idles, so a busy one is in a round's task. Whether the kill
+     * then hit a training task is not assumed: the caller reads it from the event log. (The driver's REST API, which
+     * the standalone test asks, answers on YARN only through the ResourceManager's proxy.)
+     */
+    private static Optional<ProcessHandle> awaitExecutorInATrainingTask(Scripts.Running running)
+            throws InterruptedException {
+        while (running.process().isAlive()) {
+            String output = running.outputSoFar();
+            if (output.contains("Training on ") && !output.contains("epoch " + EPOCHS + "/" + EPOCHS)) {
+                for (ProcessHandle jvm : yarn.containerProcesses()) {
+                    boolean executor = jvm.info()
+                            .commandLine()
+                            .map(line -> line.contains("CoarseGrainedExecutorBackend"))
+                            .orElse(false);
+                    if (executor && busy(jvm)) {
+                        return Optional.of(jvm);
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the process used at least half a core over the last 100 ms (so it is still in its task). */
+    private static boolean busy(ProcessHandle process) throws InterruptedException {
+        long before = cpuTicks(process);
+        Thread.sleep(100);
+        return cpuTicks(process) - before >= 5; // clock ticks of 10 ms
+    }
+
+    /** User and system CPU time of a process so far, in clock ticks (Linux /proc/PID/stat). */
+    private static long cpuTicks(ProcessHandle process) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException | RuntimeException e) {
+            return 0; // the process is gone
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+    }
+
     /** Runs {@code submit/yarn.sh} in the given deploy mode with two one-core executors; fails unless it exits 0. */
     private static void submit(String deployMode, String... command) {
+        Scripts.Result result;
+        try {
+            result = start(deployMode, Map.of(), List.of(), command).await(RUN_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        SECONDS.put(command[0] + " (" + deployMode + ")", result.seconds());
+        assertEquals(0, result.exitCode(), result.output());
+    }
+
+    /** Starts {@code submit/yarn.sh}; {@code sparkOptions} and {@code extraEnv} come on top of the usual ones. */
+    private static Scripts.Running start(
+            String deployMode, Map<String, String> extraEnv, List<String> sparkOptions, String... command) {
         String javaHome = System.getProperty("java.home");
-        List<String> args = new ArrayList<>(List.of(
+        List<String> args = new ArrayList<>(sparkOptions);
+        args.addAll(List.of(
                 "--num-executors",
                 "2",
                 "--executor-cores",
@@ -205,10 +361,13 @@ class YarnEndToEndIT {
         env.put("HADOOP_CONF_DIR", yarn.confDir().toString());
         env.put("DEPLOY_MODE", deployMode);
         env.put("JAVA_HOME", javaHome);
-        Scripts.Result result =
-                new Scripts(project).run(env, RUN_TIMEOUT, "submit/yarn.sh", args.toArray(String[]::new));
-        SECONDS.put(command[0] + " (" + deployMode + ")", result.seconds());
-        assertEquals(0, result.exitCode(), result.output());
+        env.putAll(extraEnv);
+        try {
+            Path log = Files.createTempFile(work, "yarn-submit-", ".log");
+            return new Scripts(project).start(env, log, "submit/yarn.sh", args.toArray(String[]::new));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void assertRanOnYarn(JsonNode runJson) {
