@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnistspark.cli.ExitCodes;
-import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
 import io.mnistspark.output.PredictionTables;
 import io.mnistspark.output.RunLayout;
@@ -14,12 +13,10 @@ import io.mnistspark.testing.OutputContract;
 import io.mnistspark.testing.PredictionFixtures;
 import io.mnistspark.testing.TestData;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -146,14 +143,7 @@ class HdfsEndToEndIT {
     @Test
     void predict_anHdfsGlob_scoresEveryMatchingFileAndWritesItsTablesToHdfs() throws IOException {
         assertEquals(ExitCodes.OK, trained.exitCode(), trained.err());
-        var images = PredictionFixtures.testImages(0, DIGITS);
-        for (int i = 0; i < DIGITS; i++) {
-            String csv = DigitCsv.write(DigitImage.fromGrey(images.greyValues(i)), DigitImage.Scale.GREY_255);
-            try (FSDataOutputStream out =
-                    hdfs.fileSystem().create(new org.apache.hadoop.fs.Path(String.format("/digits/test%02d.csv", i)))) {
-                out.write(csv.getBytes(StandardCharsets.UTF_8));
-            }
-        }
+        hdfs.writeTestDigitCsvs("/digits", DIGITS, DigitImage.Scale.GREY_255);
         hdfs.fileSystem()
                 .create(new org.apache.hadoop.fs.Path("/digits/notes.txt"))
                 .close();
@@ -171,7 +161,7 @@ class HdfsEndToEndIT {
         Map<Integer, Integer> byRun = predictedByIndex(run);
         for (Row row : rows) {
             String file = row.getAs(PredictionTables.FILE);
-            int index = Integer.parseInt(file.replaceAll(".*test(\\d+)\\.csv$", "$1"));
+            int index = MiniHdfs.testImageOf(file);
             assertEquals(byRun.get(index).intValue(), (int) row.getAs(Tables.PREDICTED), file);
         }
         assertTrue(status(RunLayout.entryOf(output, Tables.SUCCESS)).isFile());

@@ -1,13 +1,19 @@
 package io.mnistspark.cluster;
 
+import io.mnistspark.data.Slice;
+import io.mnistspark.digits.DigitCsv;
+import io.mnistspark.digits.DigitImage;
+import io.mnistspark.testing.PredictionFixtures;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
@@ -67,6 +73,26 @@ final class MiniHdfs implements AutoCloseable {
                                         target, file.getFileName().toString()));
             }
         }
+    }
+
+    /**
+     * Writes the first {@code count} MNIST test images as digit CSVs {@code dir/testNN.csv} in {@code scale}, for
+     * predict to read from HDFS.
+     */
+    void writeTestDigitCsvs(String dir, int count, DigitImage.Scale scale) throws IOException {
+        Slice images = PredictionFixtures.testImages(0, count);
+        for (int i = 0; i < count; i++) {
+            String csv = DigitCsv.write(DigitImage.fromGrey(images.greyValues(i)), scale);
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(dir, String.format("test%02d.csv", i));
+            try (FSDataOutputStream out = fileSystem().create(file)) {
+                out.write(csv.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    /** The test image a CSV written by {@link #writeTestDigitCsvs} shows, from its file name. */
+    static int testImageOf(String csvFile) {
+        return Integer.parseInt(csvFile.replaceAll(".*test(\\d+)\\.csv$", "$1"));
     }
 
     @Override

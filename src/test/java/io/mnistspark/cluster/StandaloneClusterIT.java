@@ -406,29 +406,9 @@ class StandaloneClusterIT {
         return false;
     }
 
-    /**
-     * Whether the executor JVMs under {@code worker} used at least half a core over the last 100 ms. The driver's UI
-     * learns of task ends with some delay, so a task it shows running may be over; a busy executor is still in it
-     * (between tasks an executor idles; the short bookkeeping tasks of a round take milliseconds).
-     */
+    /** Whether the executor JVMs under {@code worker} are busy, so still in their task (see Processes.busy). */
     private static boolean busy(String worker) throws InterruptedException {
-        List<ProcessHandle> executors = cluster.children(worker);
-        long before =
-                executors.stream().mapToLong(StandaloneClusterIT::cpuTicks).sum();
-        Thread.sleep(100);
-        long after = executors.stream().mapToLong(StandaloneClusterIT::cpuTicks).sum();
-        return after - before >= 5; // clock ticks of 10 ms
-    }
-
-    /** User and system CPU time of a process so far, in clock ticks (Linux /proc/PID/stat). */
-    private static long cpuTicks(ProcessHandle process) {
-        try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        } catch (IOException | RuntimeException e) {
-            return 0; // the process is gone
-        }
+        return Processes.busy(cluster.children(worker));
     }
 
     private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mnistspark.digits.DigitCsv;
 import io.mnistspark.digits.DigitImage;
 import io.mnistspark.output.ModelStore;
 import io.mnistspark.output.PredictionTables;
@@ -17,7 +16,6 @@ import io.mnistspark.testing.PredictionFixtures;
 import io.mnistspark.testing.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -105,19 +102,7 @@ class YarnEndToEndIT {
     void train_inClusterDeployMode_writesTheWholeOutputContractToHdfs() {
         String run = hdfs.uri("/runs/yarn-cluster");
 
-        submit(
-                "cluster",
-                "train",
-                "--data-dir",
-                hdfs.uri("/mnist"),
-                "--output",
-                run,
-                "--train-limit",
-                String.valueOf(TRAIN),
-                "--test-limit",
-                String.valueOf(TEST),
-                "--epochs",
-                String.valueOf(EPOCHS));
+        submit("cluster", train(run));
 
         OutputContract contract = contract(run);
         contract.assertAll(0.5);
@@ -129,19 +114,7 @@ class YarnEndToEndIT {
     void train_inClientDeployMode_givesTheSameModelAsClusterMode() {
         String run = hdfs.uri("/runs/yarn-client");
 
-        submit(
-                "client",
-                "train",
-                "--data-dir",
-                hdfs.uri("/mnist"),
-                "--output",
-                run,
-                "--train-limit",
-                String.valueOf(TRAIN),
-                "--test-limit",
-                String.valueOf(TEST),
-                "--epochs",
-                String.valueOf(EPOCHS));
+        submit("client", train(run));
 
         contract(run).assertAll(0.5);
         // Same seed, same worker count: where the driver runs does not change the model
@@ -167,14 +140,7 @@ class YarnEndToEndIT {
         Map<Integer, Integer> byRun = predictions(run);
         assertEquals(byRun, predictions(evaluation));
 
-        var images = PredictionFixtures.testImages(0, DIGITS);
-        for (int i = 0; i < DIGITS; i++) {
-            String csv = DigitCsv.write(DigitImage.fromGrey(images.greyValues(i)), DigitImage.Scale.UNIT);
-            try (FSDataOutputStream out =
-                    hdfs.fileSystem().create(new org.apache.hadoop.fs.Path(String.format("/digits/test%02d.csv", i)))) {
-                out.write(csv.getBytes(StandardCharsets.UTF_8));
-            }
-        }
+        hdfs.writeTestDigitCsvs("/digits", DIGITS, DigitImage.Scale.UNIT);
         String output = hdfs.uri("/runs/yarn-predict");
         submit("cluster", "predict", "--model", run, "--output", output, hdfs.uri("/digits/test*.csv"));
         List<Row> rows = reader().read()
@@ -184,7 +150,7 @@ class YarnEndToEndIT {
         assertEquals(DIGITS, rows.size());
         for (Row row : rows) {
             String file = row.getAs(PredictionTables.FILE);
-            int index = Integer.parseInt(file.replaceAll(".*test(\\d+)\\.csv$", "$1"));
+            int index = MiniHdfs.testImageOf(file);
             assertEquals(byRun.get(index).intValue(), (int) row.getAs(Tables.PREDICTED), file);
         }
     }
@@ -221,21 +187,8 @@ class YarnEndToEndIT {
 
     /** One client-mode train whose executor container is killed (SIGKILL) while it runs a training task. */
     private static KilledRun killAContainerMidTraining(String run, Path events) throws Exception {
-        Scripts.Running running = start(
-                "client",
-                Map.of("SPARK_EVENT_LOG_DIR", events.toUri().toString()),
-                List.of(),
-                "train",
-                "--data-dir",
-                hdfs.uri("/mnist"),
-                "--output",
-                run,
-                "--train-limit",
-                String.valueOf(TRAIN),
-                "--test-limit",
-                String.valueOf(TEST),
-                "--epochs",
-                String.valueOf(EPOCHS));
+        Scripts.Running running =
+                start("client", Map.of("SPARK_EVENT_LOG_DIR", events.toUri().toString()), List.of(), train(run));
         Optional<ProcessHandle> victim = awaitExecutorInATrainingTask(running);
         double killedAt = (System.nanoTime() - running.startNanos()) / 1e9;
         victim.ifPresent(ProcessHandle::destroyForcibly);
@@ -281,7 +234,7 @@ class YarnEndToEndIT {
                             .commandLine()
                             .map(line -> line.contains("CoarseGrainedExecutorBackend"))
                             .orElse(false);
-                    if (executor && busy(jvm)) {
+                    if (executor && Processes.busy(List.of(jvm))) {
                         return Optional.of(jvm);
                     }
                 }
@@ -289,24 +242,6 @@ class YarnEndToEndIT {
             Thread.sleep(20);
         }
         return Optional.empty();
-    }
-
-    /** Whether the process used at least half a core over the last 100 ms (so it is still in its task). */
-    private static boolean busy(ProcessHandle process) throws InterruptedException {
-        long before = cpuTicks(process);
-        Thread.sleep(100);
-        return cpuTicks(process) - before >= 5; // clock ticks of 10 ms
-    }
-
-    /** User and system CPU time of a process so far, in clock ticks (Linux /proc/PID/stat). */
-    private static long cpuTicks(ProcessHandle process) {
-        try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        } catch (IOException | RuntimeException e) {
-            return 0; // the process is gone
-        }
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
@@ -317,6 +252,23 @@ class YarnEndToEndIT {
                 }
             }
         }
+    }
+
+    /** The same small training every run of this test does, into {@code run}. */
+    private static String[] train(String run) {
+        return new String[] {
+            "train",
+            "--data-dir",
+            hdfs.uri("/mnist"),
+            "--output",
+            run,
+            "--train-limit",
+            String.valueOf(TRAIN),
+            "--test-limit",
+            String.valueOf(TEST),
+            "--epochs",
+            String.valueOf(EPOCHS)
+        };
     }
 
     /** Runs {@code submit/yarn.sh} in the given deploy mode with two one-core executors; fails unless it exits 0. */

@@ -1,6 +1,5 @@
 package io.mnistspark.testing;
 
-import io.mnistspark.data.MnistFetcher;
 import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
@@ -28,12 +27,8 @@ public final class PredictionFixtures {
 
     private PredictionFixtures() {}
 
-    public static synchronized Path mnist() throws IOException {
-        Path dir = Path.of(System.getProperty("mnist.data.dir", "data/mnist"));
-        if (!MnistFetcher.isComplete(dir)) {
-            new MnistFetcher(System.out::println).fetch(MnistFetcher.DEFAULT_SOURCE, dir);
-        }
-        return dir;
+    public static Path mnist() throws IOException {
+        return TestData.mnist();
     }
 
     /** A run folder with model/, predictions/, misclassified/ and run.json: 3000 images, 2 epochs, local[2]. */
