@@ -45,10 +45,14 @@ group_alive() {
   kill -0 -- "-$1" 2>/dev/null
 }
 
-# True when every process of the group led by PID is a Spark JVM (not a PID reused by something else).
+# True when every live process of the group led by PID is a Spark JVM (not a PID reused by something else). An
+# executor that has exited but that its Worker has not reaped yet is a zombie with an empty command line: it is
+# skipped, else 'stop' after a job left both Workers running ("PID … is no longer a Spark process").
 ours() {
-  local member found=false
+  local member state found=false
   for member in $(pgrep -g "$1" 2>/dev/null); do
+    state=$(awk '{print $3}' "/proc/$member/stat" 2>/dev/null) || continue
+    [[ "$state" == Z ]] && continue
     tr '\0' ' ' <"/proc/$member/cmdline" 2>/dev/null | grep -q 'org\.apache\.spark' || return 1
     found=true
   done
