@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -168,16 +167,7 @@ class HdfsEndToEndIT {
     }
 
     private static Map<Integer, Integer> predictedByIndex(String runFolder) {
-        return spark()
-                .read()
-                .parquet(RunLayout.entryOf(runFolder, Tables.PREDICTIONS).toString())
-                .collectAsList()
-                .stream()
-                .collect(Collectors.toMap(
-                        r -> (Integer) r.getAs(Tables.INDEX),
-                        r -> (Integer) r.getAs(Tables.PREDICTED),
-                        (a, b) -> a,
-                        java.util.TreeMap::new));
+        return OutputContract.predictedByIndex(spark(), runFolder);
     }
 
     private static FileStatus status(org.apache.hadoop.fs.Path path) throws IOException {

@@ -335,12 +335,7 @@ class YarnEndToEndIT {
     }
 
     private static Map<Integer, Integer> predictions(String run) {
-        Map<Integer, Integer> byIndex = new TreeMap<>();
-        reader().read()
-                .parquet(RunLayout.entryOf(run, Tables.PREDICTIONS).toString())
-                .collectAsList()
-                .forEach(r -> byIndex.put(r.getAs(Tables.INDEX), r.getAs(Tables.PREDICTED)));
-        return byIndex;
+        return OutputContract.predictedByIndex(reader(), run);
     }
 
     private static SparkSession reader() {

@@ -19,10 +19,10 @@ import io.mnistspark.output.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
@@ -216,8 +216,7 @@ public final class OutputContract {
         MultiLayerNetwork model = ModelStore.load(run, conf);
         int count = Math.min(MODEL_CHECK_IMAGES, testCount);
         INDArray output = model.output(testSlice(count).features(), false);
-        Map<Integer, Integer> table = new HashMap<>();
-        table(Tables.PREDICTIONS).forEach(r -> table.put(r.getInt(0), r.getInt(2)));
+        Map<Integer, Integer> table = predictedByIndex();
 
         for (int i = 0; i < count; i++) {
             assertEquals(table.get(i).intValue(), output.getRow(i).argMax().getInt(0), "test image " + i);
@@ -241,6 +240,21 @@ public final class OutputContract {
 
     public JsonNode runJson() {
         return RunJson.read(run, conf).orElseThrow(() -> new AssertionError("no readable run.json in " + run));
+    }
+
+    /** Each test image's predicted digit, by its index, as the run's {@code predictions/} table says. */
+    public Map<Integer, Integer> predictedByIndex() {
+        return predictedByIndex(spark.get(), run);
+    }
+
+    /** The same for any run folder (train or evaluate) at a Hadoop location, read with {@code spark}. */
+    public static Map<Integer, Integer> predictedByIndex(SparkSession spark, String run) {
+        Map<Integer, Integer> byIndex = new TreeMap<>();
+        spark.read()
+                .parquet(RunLayout.entryOf(run, Tables.PREDICTIONS).toString())
+                .collectAsList()
+                .forEach(r -> byIndex.put(r.getAs(Tables.INDEX), r.getAs(Tables.PREDICTED)));
+        return byIndex;
     }
 
     /** The rows of one of the run's tables. */
