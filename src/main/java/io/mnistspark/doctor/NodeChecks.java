@@ -14,10 +14,8 @@ import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
-import org.bytedeco.javacpp.Loader;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The checks that mean the same on the driver and on an executor: ND4J's native build, oneDNN, OpenMP, disk. */
@@ -39,10 +37,13 @@ final class NodeChecks {
         String library;
         try {
             NativeBackend.start();
-            library = loadedNd4jLibrary();
+            library = NativeBackend.loadedLibrary().orElse("nd4jcpu (path unknown)");
             String backend = Nd4j.getBackend().getClass().getSimpleName();
             checks.add(Check.ok(
-                    "nd4j backend", where, backend + ", native build " + build(library) + " (" + library + ")"));
+                    "nd4j backend",
+                    where,
+                    backend + ", native build " + NativeBackend.loadedBuild().orElse("unknown") + " (" + library
+                            + ")"));
         } catch (LinkageError | RuntimeException e) {
             checks.add(Check.fail(
                     "nd4j backend",
@@ -235,26 +236,6 @@ final class NodeChecks {
     }
 
     /** The path of the nd4jcpu library javacpp loaded, e.g. …/linux-x86_64-onednn/libnd4jcpu.so. */
-    private static String loadedNd4jLibrary() {
-        for (Map.Entry<String, String> entry : Loader.getLoadedLibraries().entrySet()) {
-            if (entry.getKey().contains("nd4jcpu")) {
-                return entry.getValue();
-            }
-        }
-        return "nd4jcpu (path unknown)";
-    }
-
-    /** The nd4j-native classifier the library came from: the folder javacpp cached it in. */
-    private static String build(String libraryPath) {
-        String platform = Loader.getPlatform();
-        int at = libraryPath.lastIndexOf(platform);
-        if (at < 0) {
-            return platform;
-        }
-        int end = libraryPath.indexOf(File.separatorChar, at);
-        return libraryPath.substring(at, end < 0 ? libraryPath.length() : end);
-    }
-
     /** oneDNN's effective instruction set, by the name of its constant (avx2, avx512_core, …). */
     private static String effectiveIsa() {
         int isa = org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa();

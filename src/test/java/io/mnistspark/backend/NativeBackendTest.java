@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnistspark.model.ReferenceCnn;
+import java.util.Optional;
 import java.util.Set;
+import org.bytedeco.javacpp.Loader;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -17,16 +19,43 @@ import org.nd4j.linalg.factory.Nd4j;
 /** The oneDNN path: chosen per CPU, really used by the convolution layers, and numerically the same network. */
 class NativeBackendTest {
 
+    private static final Set<String> AVX512 =
+            Set.of("sse4_2", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd");
+
     @Test
     void chooseBuild_prefersAvx512WhereTheCpuHasIt() {
-        Set<String> avx512 = Set.of("sse4_2", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd");
-        assertEquals(NativeBackend.AVX512_BUILD, NativeBackend.chooseBuild(avx512));
+        assertEquals(Optional.of(NativeBackend.AVX512_BUILD), NativeBackend.chooseBuild(AVX512, true));
     }
 
     @Test
     void chooseBuild_fallsBackToThePortableBuildWithoutAvx512() {
-        assertEquals(NativeBackend.PORTABLE_BUILD, NativeBackend.chooseBuild(Set.of("sse4_2", "avx2", "avx512f")));
-        assertEquals(NativeBackend.PORTABLE_BUILD, NativeBackend.chooseBuild(Set.of()));
+        assertEquals(
+                Optional.of(NativeBackend.PORTABLE_BUILD),
+                NativeBackend.chooseBuild(Set.of("sse4_2", "avx2", "avx512f"), true));
+        assertEquals(Optional.of(NativeBackend.PORTABLE_BUILD), NativeBackend.chooseBuild(Set.of(), true));
+    }
+
+    @Test
+    void chooseBuild_withOneDnnSwitchedOff_isThePlainBuild_evenOnAvx512() {
+        assertEquals(Optional.of(NativeBackend.PLAIN_BUILD), NativeBackend.chooseBuild(AVX512, false));
+    }
+
+    @Test
+    void theLoadedLibrary_isTheBuildChosenForThisCpu() {
+        NativeBackend.start();
+
+        String chosen =
+                NativeBackend.chooseBuild(NativeBackend.cpuFlags(), true).orElseThrow();
+        assertEquals(chosen, System.getProperty(NativeBackend.PLATFORM_EXTENSION));
+        // javacpp reads the property: the library came from that build's folder
+        assertEquals(Optional.of(Loader.getPlatform() + chosen), NativeBackend.loadedBuild());
+    }
+
+    @Test
+    void platform_isJavacppsName() {
+        NativeBackend.start();
+
+        assertEquals(Loader.getPlatform(), NativeBackend.platform());
     }
 
     @Test

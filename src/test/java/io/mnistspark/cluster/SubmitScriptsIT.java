@@ -89,7 +89,7 @@ class SubmitScriptsIT {
         assertTrue(line.contains("--master yarn --deploy-mode cluster"), line);
         assertTrue(line.contains("--class " + MnistCli.class.getName()), line);
         assertTrue(line.contains("spark.executor.extraJavaOptions="), line);
-        assertTrue(line.contains("-Djavacpp.platform.extension=-onednn"), line);
+        assertTrue(line.contains("-Dorg.bytedeco.javacpp.platform.extension=-onednn"), line);
         assertTrue(line.contains("spark.yarn.appMasterEnv.OMP_NUM_THREADS=1"), line);
         assertTrue(line.contains("--num-executors 4 " + jar + " train --epochs 3"), line);
     }
