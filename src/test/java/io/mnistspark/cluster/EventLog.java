@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -44,6 +46,9 @@ final class EventLog {
     private final List<TaskEnd> taskEnds = new ArrayList<>();
     private final Map<String, String> executorLogUrls = new LinkedHashMap<>();
     private final Map<String, String> executorsRemoved = new LinkedHashMap<>();
+    /** Job ID to its submission time (ms since the epoch) of the training jobs started and not yet ended. */
+    private final Map<Integer, Long> runningTrainingJobs = new TreeMap<>();
+
     private boolean applicationEnded;
 
     private EventLog(Path file) {
@@ -65,18 +70,48 @@ final class EventLog {
 
     static EventLog read(Path file) {
         EventLog log = new EventLog(file);
-        try (var lines = Files.lines(file)) {
-            lines.filter(line -> !line.isBlank()).forEach(line -> {
-                try {
-                    log.add(JSON.readTree(line));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("bad event in " + file + ": " + line, e);
-                }
-            });
+        for (String line : lines(file)) {
+            try {
+                log.add(JSON.readTree(line));
+            } catch (IOException e) {
+                throw new UncheckedIOException("bad event in " + file + ": " + line, e);
+            }
+        }
+        return log;
+    }
+
+    /**
+     * The events a running application's driver has written so far to the one log in {@code dir}, if it has begun
+     * one. Spark flushes the log at every job start and end, so {@link #trainingJobRunningSince} is up to date; the last line
+     * may be cut off in the middle of an event and is then left out.
+     */
+    static Optional<EventLog> readSoFar(Path dir) {
+        List<Path> logs;
+        try (var files = Files.list(dir)) {
+            logs = files.filter(Files::isRegularFile).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return log;
+        if (logs.size() != 1) {
+            return Optional.empty();
+        }
+        EventLog log = new EventLog(logs.get(0));
+        for (String line : lines(logs.get(0))) {
+            try {
+                log.add(JSON.readTree(line));
+            } catch (IOException e) {
+                break; // an event being written
+            }
+        }
+        return Optional.of(log);
+    }
+
+    private static List<String> lines(Path file) {
+        try (var lines = Files.lines(file)) {
+            return lines.filter(line -> !line.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void add(JsonNode event) {
@@ -108,6 +143,17 @@ final class EventLog {
                 executorsRemoved.put(
                         event.path("Executor ID").asText(),
                         event.path("Removed Reason").asText());
+            case "SparkListenerJobStart" -> {
+                for (JsonNode stage : event.path("Stage Infos")) {
+                    if (TRAINING_STAGE.test(stage.path("Stage Name").asText())) {
+                        runningTrainingJobs.put(
+                                event.path("Job ID").asInt(),
+                                event.path("Submission Time").asLong());
+                    }
+                }
+            }
+            case "SparkListenerJobEnd" ->
+                runningTrainingJobs.remove(event.path("Job ID").asInt());
             case "SparkListenerApplicationEnd" -> applicationEnded = true;
             default -> {
                 // other events are not needed
@@ -117,6 +163,14 @@ final class EventLog {
 
     Path file() {
         return file;
+    }
+
+    /**
+     * Since when (ms since the epoch, the driver's clock) a job of a training stage (an averaging round) has been
+     * running, if one has started and not yet ended.
+     */
+    Optional<Instant> trainingJobRunningSince() {
+        return runningTrainingJobs.values().stream().min(Long::compare).map(Instant::ofEpochMilli);
     }
 
     boolean applicationEnded() {

@@ -14,6 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.MiniYARNCluster;
+import org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMApp;
 
 /**
  * A real YARN in this JVM, the way Spark tests its own YARN support: Hadoop's MiniYARNCluster (one ResourceManager,
@@ -22,9 +23,6 @@ import org.apache.hadoop.yarn.server.MiniYARNCluster;
  * given HDFS as the default file system (where spark-submit stages the application jar).
  */
 final class MiniYarn implements AutoCloseable {
-
-    /** Memory each NodeManager offers: a driver or two executors of conf/spark-defaults.conf's 1g + 1g each. */
-    static final int NODE_MANAGER_MB = 5 * 1024;
 
     private static final Duration START_TIMEOUT = Duration.ofMinutes(1);
 
@@ -39,11 +37,18 @@ final class MiniYarn implements AutoCloseable {
     static MiniYarn start(String name, int nodeManagers, MiniHdfs hdfs, Path confDir) throws IOException {
         YarnConfiguration conf = new YarnConfiguration();
         conf.set(FileSystem.FS_DEFAULT_NAME_KEY, hdfs.uri("/"));
-        conf.setInt(YarnConfiguration.NM_PMEM_MB, NODE_MANAGER_MB);
+        // Each NodeManager offers 4 GB (MiniYARNCluster sets that itself): a driver or two executors of
+        // conf/spark-defaults.conf's 1g + 1g each
         conf.setInt(YarnConfiguration.NM_VCORES, 2);
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 256);
-        // ND4J's native memory is what the containers' memoryOverhead is for: YARN's physical-memory check stays on,
-        // the virtual one (JVMs reserve far more address space than they use) is off, as on most clusters.
+        // ND4J's native memory is what the containers' memoryOverhead is for: YARN's physical-memory check is on (a
+        // MiniYARNCluster turns both checks off unless told to leave them to the configuration), the virtual one
+        // (JVMs reserve far more address space than they use) off, as on most clusters.
+        conf.setBoolean(YarnConfiguration.YARN_MINICLUSTER_CONTROL_RESOURCE_MONITORING, true);
+        conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, true);
+        // "Strict" memory control (the default) leaves the limit to a memory cgroup and skips the NodeManager's own
+        // polling check; there are no cgroups here, so without this no container would ever be stopped over its memory
+        conf.setBoolean(YarnConfiguration.NM_MEMORY_RESOURCE_ENFORCED, false);
         conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
         // This machine's disk may be fuller than a production node's: a NodeManager must not declare itself unhealthy.
         conf.setFloat(YarnConfiguration.NM_MAX_PER_DISK_UTILIZATION_PERCENTAGE, 100.0f);
@@ -99,6 +104,37 @@ final class MiniYarn implements AutoCloseable {
                         .map(line -> line.contains(workDir))
                         .orElse(false))
                 .toList();
+    }
+
+    /** The application submitted last, and what the ResourceManager says of how it ended. */
+    record Application(String id, String finalStatus, String diagnostics) {}
+
+    Application lastApplication() {
+        RMApp app = cluster.getResourceManager().getRMContext().getRMApps().values().stream()
+                .max(Comparator.comparing(RMApp::getApplicationId))
+                .orElseThrow(() -> new IllegalStateException("no application was submitted"));
+        return new Application(
+                app.getApplicationId().toString(),
+                String.valueOf(app.getFinalApplicationStatus()),
+                String.valueOf(app.getDiagnostics()));
+    }
+
+    /**
+     * Everything the containers of one application wrote to their NodeManager's log folders (stdout, stderr), the way
+     * {@code yarn logs -applicationId} shows it: the application master's log among them.
+     */
+    String containerLogs(String applicationId) throws IOException {
+        StringBuilder logs = new StringBuilder();
+        try (Stream<Path> paths = Files.walk(cluster.getTestWorkDir().toPath())) {
+            for (Path file : paths.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().contains("-logDir-nm-"))
+                    .filter(p -> p.toString().contains(File.separator + applicationId + File.separator))
+                    .sorted()
+                    .toList()) {
+                logs.append("==> ").append(file).append('\n').append(Files.readString(file));
+            }
+        }
+        return logs.toString();
     }
 
     /** Stops the ResourceManager and the NodeManagers (which stop their containers) and deletes their folders. */

@@ -2,6 +2,8 @@ package io.mnistspark.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -56,6 +59,10 @@ class YarnEndToEndIT {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(6);
     /** Kills that hit no training task are repeated, up to this many runs. */
     private static final int KILL_ATTEMPTS = 3;
+    /** How long after a job starts its tasks surely run on the executors (they start within a few 100 ms). */
+    private static final Duration TASKS_LAUNCHED = Duration.ofMillis(500);
+    /** What Spark reports of a container YARN killed over its memory (the README quotes it). */
+    private static final String OVER_MEMORY = "Container killed by YARN for exceeding physical memory limits";
 
     @TempDir
     static Path work;
@@ -185,11 +192,57 @@ class YarnEndToEndIT {
                 "parameters");
     }
 
+    @Test
+    @Order(5)
+    void executorOverItsContainersMemory_failsTheRun_withYarnsExplanation_andLeavesNoOutput() throws Exception {
+        String run = hdfs.uri("/runs/yarn-over-memory");
+        // Containers of 768 MB (576m + 1m, rounded up to YARN's steps of 256 MB) whose JVMs commit their whole heap as
+        // they start: about 700 MB then, under the limit, so that the executors register and take training tasks;
+        // over it once ND4J has loaded and trains (775-796 MB were seen with a 512m heap, 800-855 at start with 700m).
+        // A container killed before its executor registered would fail no task, and YARN would only start another.
+        List<String> overMemory = List.of(
+                "--executor-memory",
+                "576m",
+                "--conf",
+                "spark.executor.memoryOverhead=1m",
+                "--conf",
+                "spark.executor.defaultJavaOptions=-Xms576m -XX:+AlwaysPreTouch");
+
+        Scripts.Result result =
+                start("client", Map.of(), overMemory, train(run)).await(RUN_TIMEOUT);
+
+        MiniYarn.Application application = yarn.lastApplication();
+        String logs = yarn.containerLogs(application.id());
+        System.out.printf(
+                "OVER MEMORY: exit %d after %.1f s; %s %s: %s; YARN's explanation in the driver's output: %b, in the "
+                        + "containers' logs: %b; the driver said:%n%s%n",
+                result.exitCode(),
+                result.seconds(),
+                application.id(),
+                application.finalStatus(),
+                application.diagnostics(),
+                result.output().contains(OVER_MEMORY),
+                logs.contains(OVER_MEMORY),
+                result.output()
+                                .lines()
+                                .filter(line -> line.contains(OVER_MEMORY))
+                                .findFirst()
+                                .orElse("")
+                        + "\n"
+                        + result.output()
+                                .lines()
+                                .filter(line -> line.startsWith("mnist-spark:"))
+                                .reduce("", (first, second) -> second));
+        assertNotEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().contains(OVER_MEMORY) || logs.contains(OVER_MEMORY), result.output() + logs);
+        assertFalse(hdfs.fileSystem().exists(new org.apache.hadoop.fs.Path(run)), "a failed run left " + run);
+    }
+
     /** One client-mode train whose executor container is killed (SIGKILL) while it runs a training task. */
     private static KilledRun killAContainerMidTraining(String run, Path events) throws Exception {
         Scripts.Running running =
                 start("client", Map.of("SPARK_EVENT_LOG_DIR", events.toUri().toString()), List.of(), train(run));
-        Optional<ProcessHandle> victim = awaitExecutorInATrainingTask(running);
+        Optional<ProcessHandle> victim = awaitExecutorInATrainingTask(running, events);
         double killedAt = (System.nanoTime() - running.startNanos()) / 1e9;
         victim.ifPresent(ProcessHandle::destroyForcibly);
         Scripts.Result result = running.await(RUN_TIMEOUT);
@@ -219,16 +272,19 @@ class YarnEndToEndIT {
     private record KilledRun(boolean bit) {}
 
     /**
-     * Waits until the driver says training started and an executor container's JVM is busy (at least half a core):
-     * in the training epochs an executor between two tasks idles, so a busy one is in a round's task. Whether the kill
-     * then hit a training task is not assumed: the caller reads it from the event log. (The driver's REST API, which
-     * the standalone test asks, answers on YARN only through the ResourceManager's proxy.)
+     * Waits until the driver's event log shows an averaging round's job running for {@link #TASKS_LAUNCHED} and an
+     * executor container's JVM is busy (at least half a core): by then both executors run that round's tasks, so a busy
+     * one is in a training task, not still starting up or evaluating. (Killed as the job starts, before its tasks are
+     * launched, an executor fails no task: Spark just sends them to the other one.) The first round's tasks, which load
+     * the kernels, last seconds. Whether the kill hit a training task is not assumed: the caller reads it from the
+     * finished event log. (The driver's REST API, which the standalone test asks, answers on YARN only through the
+     * ResourceManager's proxy.)
      */
-    private static Optional<ProcessHandle> awaitExecutorInATrainingTask(Scripts.Running running)
+    private static Optional<ProcessHandle> awaitExecutorInATrainingTask(Scripts.Running running, Path events)
             throws InterruptedException {
         while (running.process().isAlive()) {
-            String output = running.outputSoFar();
-            if (output.contains("Training on ") && !output.contains("epoch " + EPOCHS + "/" + EPOCHS)) {
+            Optional<Instant> since = EventLog.readSoFar(events).flatMap(EventLog::trainingJobRunningSince);
+            if (since.isPresent() && since.get().plus(TASKS_LAUNCHED).isBefore(Instant.now())) {
                 for (ProcessHandle jvm : yarn.containerProcesses()) {
                     boolean executor = jvm.info()
                             .commandLine()
