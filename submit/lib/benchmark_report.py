@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Reads the runs of submit/benchmark.sh and prints the comparison table; writes benchmark.json beside the logs.
 
-mnist-spark's figures come from its run folder (training_history, metrics); the peers' from their logs.
+mnist-spark's figures come from its run folder (training_history, metrics); the others' from their logs. A peer
+that did not run left OUT_DIR/NAME.note saying why.
 
-Usage: benchmark_report.py OUT_DIR WARMUP EPOCHS WORKERS BATCH AVERAGING TORCH_NOTE
+Usage: benchmark_report.py OUT_DIR WARMUP EPOCHS WORKERS BATCH AVERAGING
 """
 import json
 import os
@@ -56,49 +57,72 @@ def plain_dl4j(out):
     return result
 
 
-def pytorch(out, warmup):
-    log = os.path.join(out, "pytorch.log")
+# The peers benchmark.sh runs, by the name of their log and note
+PEERS = ("torch", "keras")
+
+
+def peer(out, name, warmup):
+    """A peer script's rates and accuracy, from its epoch lines and its final JSON line; or the note saying why it
+    did not run."""
+    note = os.path.join(out, name + ".note")
+    if os.path.exists(note):
+        return None, read(note).strip()
+    log = os.path.join(out, name + ".log")
     text = read(log)
     rates = [float(m.group(1)) for m in re.finditer(r"^epoch \d+ train [\d.]+s \((\d+) img/s\)", text, re.M)]
     evals = [float(m.group(1)) for m in re.finditer(r" eval ([\d.]+)s ", text)]
     final = json.loads([line for line in text.splitlines() if line.startswith("{")][-1])
     measured = rates[warmup:] or rates
     return {"system": final["peer"], "images_per_second": round(len(measured) / sum(1 / r for r in measured), 1),
-            "eval_images_per_second": round(10000 / evals[-1], 1) if evals else None,
-            "test_accuracy": final["test_accuracy"], "peak_rss_mb": peak_rss_mb(log), "batch": final["batch"]}
+            "eval_images_per_second": round(int(final.get("test_images", 10000)) / evals[-1], 1) if evals else None,
+            "test_accuracy": final["test_accuracy"], "peak_rss_mb": peak_rss_mb(log), "batch": final["batch"],
+            "per_epoch_images_per_second": rates}, None
+
+
+def ratio(numerator, denominator):
+    return round(numerator / denominator, 3) if numerator and denominator else None
 
 
 def main():
-    out, warmup, epochs, workers, batch, averaging, torch_note = sys.argv[1:8]
+    out, warmup, epochs, workers, batch, averaging = sys.argv[1:7]
     warmup = int(warmup)
-    systems = [mnist_spark(out, warmup), plain_dl4j(out)]
-    if not torch_note:
-        systems.append(pytorch(out, warmup))
-    spark, dl4j = systems[0], systems[1]
-    spark["vs_plain_dl4j"] = round(spark["images_per_second"] / dl4j["images_per_second"], 3)
-    if len(systems) > 2:
-        spark["vs_pytorch"] = round(spark["images_per_second"] / systems[2]["images_per_second"], 3)
+    spark = mnist_spark(out, warmup)
+    systems = [spark, plain_dl4j(out)]
+    notes = {}
+    for name in PEERS:
+        result, note = peer(out, name, warmup)
+        if result:
+            systems.append(result)
+        else:
+            notes[name] = note
+    # mnist-spark's ratio to each other system, in training and in evaluation (above 1: mnist-spark is faster)
+    for other in systems[1:]:
+        other["mnist_spark_train_ratio"] = ratio(spark["images_per_second"], other["images_per_second"])
+        other["mnist_spark_eval_ratio"] = ratio(spark["eval_images_per_second"], other["eval_images_per_second"])
 
     print(f"\nReference CNN, {warmup} warm-up + {epochs} measured epochs of 60,000 images; mnist-spark on "
-          f"local[{workers}], batch {batch} per worker, averaging every {averaging}; plain DL4J batch {batch}")
-    header = f"{'system':<22}{'train img/s':>12}{'eval img/s':>12}{'peak RSS MB':>13}{'test acc':>10}"
+          f"local[{workers}], batch {batch} per worker, averaging every {averaging}; plain DL4J batch {batch}; "
+          f"peers {workers} threads, batch 200")
+    header = (f"{'system':<36}{'train img/s':>12}{'eval img/s':>12}{'peak RSS MB':>13}{'test acc':>10}"
+              f"{'spark/this train':>18}{'spark/this eval':>17}")
     print(header)
     print("-" * len(header))
     for s in systems:
-        eval_rate = f"{s['eval_images_per_second']:.0f}" if s.get("eval_images_per_second") else "-"
-        print(f"{s['system']:<22}{s['images_per_second']:>12.0f}{eval_rate:>12}"
-              f"{s.get('peak_rss_mb') or '-':>13}{s['test_accuracy']:>10.4f}")
-    print(f"\nmnist-spark / plain DL4J: {spark['vs_plain_dl4j']:.2f}")
-    if "vs_pytorch" in spark:
-        print(f"mnist-spark / PyTorch:    {spark['vs_pytorch']:.2f}")
-    else:
-        print(f"PyTorch: {torch_note}")
+        print(f"{s['system']:<36}{s['images_per_second']:>12.0f}{cell(s.get('eval_images_per_second'), '.0f'):>12}"
+              f"{s.get('peak_rss_mb') or '-':>13}{s['test_accuracy']:>10.4f}"
+              f"{cell(s.get('mnist_spark_train_ratio'), '.2f'):>18}{cell(s.get('mnist_spark_eval_ratio'), '.2f'):>17}")
+    for name, note in notes.items():
+        print(f"{name}: {note}")
     report = {"warmup_epochs": warmup, "measured_epochs": int(epochs), "workers": int(workers),
               "batch_per_worker": int(batch), "averaging_frequency": int(averaging), "systems": systems,
-              "pytorch_note": torch_note or None}
+              "peer_notes": notes}
     with open(os.path.join(out, "benchmark.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2)
     print(f"\nwritten {os.path.join(out, 'benchmark.json')}")
+
+
+def cell(value, spec):
+    return format(value, spec) if value is not None else "-"
 
 
 if __name__ == "__main__":
