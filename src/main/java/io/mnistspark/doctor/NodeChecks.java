@@ -235,7 +235,6 @@ final class NodeChecks {
         }
     }
 
-    /** The path of the nd4jcpu library javacpp loaded, e.g. …/linux-x86_64-onednn/libnd4jcpu.so. */
     /** oneDNN's effective instruction set, by the name of its constant (avx2, avx512_core, …). */
     private static String effectiveIsa() {
         int isa = org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa();

@@ -57,61 +57,55 @@ final class EventLog {
 
     /** Reads the one event log in {@code dir}. */
     static EventLog readOnlyLogIn(Path dir) {
-        try (var files = Files.list(dir)) {
-            List<Path> logs = files.filter(Files::isRegularFile).toList();
-            if (logs.size() != 1) {
-                throw new IllegalStateException("expected one event log in " + dir + " but found " + logs);
-            }
-            return read(logs.get(0));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        List<Path> logs = logsIn(dir);
+        if (logs.size() != 1) {
+            throw new IllegalStateException("expected one event log in " + dir + " but found " + logs);
         }
+        return read(logs.get(0));
     }
 
     static EventLog read(Path file) {
-        EventLog log = new EventLog(file);
-        for (String line : lines(file)) {
-            try {
-                log.add(JSON.readTree(line));
-            } catch (IOException e) {
-                throw new UncheckedIOException("bad event in " + file + ": " + line, e);
-            }
-        }
-        return log;
+        return parse(file, false);
     }
 
     /**
      * The events a running application's driver has written so far to the one log in {@code dir}, if it has begun
-     * one. Spark flushes the log at every job start and end, so {@link #trainingJobRunningSince} is up to date; the last line
-     * may be cut off in the middle of an event and is then left out.
+     * one. Spark flushes the log at every job start and end, so {@link #trainingJobRunningSince} is up to date; the
+     * last line may be cut off in the middle of an event and is then left out.
      */
     static Optional<EventLog> readSoFar(Path dir) {
-        List<Path> logs;
+        List<Path> logs = logsIn(dir);
+        return logs.size() == 1 ? Optional.of(parse(logs.get(0), true)) : Optional.empty();
+    }
+
+    private static List<Path> logsIn(Path dir) {
         try (var files = Files.list(dir)) {
-            logs = files.filter(Files::isRegularFile).toList();
+            return files.filter(Files::isRegularFile).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (logs.size() != 1) {
-            return Optional.empty();
+    }
+
+    /** Reads every event of {@code file}; {@code beingWritten}: up to the first line that is not a whole event yet. */
+    private static EventLog parse(Path file, boolean beingWritten) {
+        EventLog log = new EventLog(file);
+        List<String> lines;
+        try (var all = Files.lines(file)) {
+            lines = all.filter(line -> !line.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        EventLog log = new EventLog(logs.get(0));
-        for (String line : lines(logs.get(0))) {
+        for (String line : lines) {
             try {
                 log.add(JSON.readTree(line));
             } catch (IOException e) {
-                break; // an event being written
+                if (beingWritten) {
+                    break;
+                }
+                throw new UncheckedIOException("bad event in " + file + ": " + line, e);
             }
         }
-        return Optional.of(log);
-    }
-
-    private static List<String> lines(Path file) {
-        try (var lines = Files.lines(file)) {
-            return lines.filter(line -> !line.isBlank()).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return log;
     }
 
     private void add(JsonNode event) {
