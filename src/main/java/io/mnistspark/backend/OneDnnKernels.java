@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For networks that are trained and then thrown away, like the copies dl4j-spark builds for its workers: the ReLUs
  * are replaced in the network's layer configuration, which a saved copy of that configuration would name. So the
- * kernels are installed only through {@link #trainingHook()} and {@link #copyForTiming}, and the places that save a
+ * kernels are installed only through {@link #trainingHook()}, {@link #copyForTiming} and
+ * {@link #installForPredicting}, and the places that save a
  * network refuse one that has them ({@link #requireNotInstalled}).
  *
  * <p>Switch: {@code -Dmnist.onednn.direct=false} or {@code MNIST_ONEDNN_DIRECT=false} keeps DL4J's own code; the
@@ -65,6 +66,17 @@ public final class OneDnnKernels {
         MultiLayerNetwork copy = network.clone();
         install(copy);
         return copy;
+    }
+
+    /**
+     * Installs the kernels on {@code network}, a copy of a model rebuilt only to predict with and then thrown away (an
+     * executor's copy in the distributed evaluation), and returns it. Inference runs the kernels' forward code, the
+     * same as in training. Ask {@link #enabled()} on the driver and send the answer along, as {@link #trainingHook()}
+     * does; without oneDNN here the network keeps DL4J's own code.
+     */
+    public static MultiLayerNetwork installForPredicting(MultiLayerNetwork network) {
+        install(network);
+        return network;
     }
 
     /** The indices of the layers of {@code network} that run a kernel of this package. */

@@ -8,6 +8,7 @@ import io.mnistspark.data.MnistFiles;
 import io.mnistspark.data.MnistRdds;
 import io.mnistspark.data.Slice;
 import io.mnistspark.data.Split;
+import io.mnistspark.evaluation.DistributedEvaluator;
 import io.mnistspark.model.ReferenceCnn;
 import io.mnistspark.output.Checkpoints;
 import io.mnistspark.output.ModelStore;
@@ -31,7 +32,6 @@ import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Trains the reference CNN on the MNIST training set by parameter averaging across the Spark executors, evaluates it
@@ -169,17 +169,20 @@ public final class TrainJob {
             Resumption resumption,
             TrainingState.Checkpointer checkpointer) {
         boolean validating = config.validationImages() > 0;
-        JavaRDD<DataSet> monitor = (validating
-                        ? MnistRdds.slices(
+        // The test slices are persisted by the caller, which evaluates on them again at the end.
+        JavaRDD<Slice> monitorImages = validating
+                ? MnistRdds.slices(
                                 sc,
                                 trainFiles,
                                 trainCount,
                                 config.validationImages(),
                                 TestSetEvaluation.PREDICTION_BATCH,
                                 sc.defaultParallelism())
-                        : testSlices)
-                .map(Slice::toDataSet)
-                .persist(StorageLevel.MEMORY_ONLY());
+                        .persist(StorageLevel.MEMORY_ONLY())
+                : testSlices;
+        DistributedTrainer.Monitor monitor = new DistributedTrainer.Monitor(
+                validating ? VALIDATION_MONITOR : TEST_MONITOR,
+                network -> DistributedEvaluator.accuracy(sc, network, monitorImages, ReferenceCnn.CLASSES));
         try (BroadcastMinibatches minibatches =
                 BroadcastMinibatches.of(sc, trainFiles, trainCount, plan.batchSizePerWorker())) {
             DistributedTrainer.Settings settings = new DistributedTrainer.Settings(
@@ -200,11 +203,12 @@ public final class TrainJob {
                             resumeFrom,
                             minibatches,
                             monitor,
-                            validating ? VALIDATION_MONITOR : TEST_MONITOR,
                             record -> console.accept(record.progressLine(config.epochs())),
                             checkpointer);
         } finally {
-            monitor.unpersist();
+            if (validating) {
+                monitorImages.unpersist();
+            }
         }
     }
 

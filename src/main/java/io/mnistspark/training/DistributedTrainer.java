@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import org.apache.spark.api.java.JavaRDD;
+import java.util.function.ToDoubleFunction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.datavec.spark.util.BroadcastHadoopConfigHolder;
@@ -18,12 +18,9 @@ import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.ExecuteWorkerPathFlatMap;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -64,6 +61,14 @@ public final class DistributedTrainer {
             long seed,
             int checkpointEveryRounds) {}
 
+    /**
+     * What the accuracy after each epoch is measured on.
+     *
+     * @param name     what the images are, e.g. "test"
+     * @param accuracy the share of them a network classifies right
+     */
+    public record Monitor(String name, ToDoubleFunction<MultiLayerNetwork> accuracy) {}
+
     /** The trained network, one record per epoch and one per round. */
     public record Result(
             MultiLayerNetwork network, List<EpochRecord> history, List<RoundRecord> rounds, double trainSeconds) {}
@@ -81,8 +86,7 @@ public final class DistributedTrainer {
      * @param network      the initialised network to train, or the one of {@code resumeFrom}
      * @param resumeFrom   the state of an interrupted run to go on from; null to start at epoch 1
      * @param minibatches  the training images on the executors, cut into the plan's minibatches
-     * @param monitor      data the per-epoch accuracy is measured on
-     * @param monitorName  what {@code monitor} is, e.g. "test"
+     * @param monitor      measures the accuracy after each epoch
      * @param progress     receives each epoch's record as soon as it is known
      * @param checkpointer receives the training state at the end of every epoch (and every
      *                     {@code checkpointEveryRounds} rounds)
@@ -92,8 +96,7 @@ public final class DistributedTrainer {
             MultiLayerNetwork network,
             TrainingState resumeFrom,
             BroadcastMinibatches minibatches,
-            JavaRDD<DataSet> monitor,
-            String monitorName,
+            Monitor monitor,
             Consumer<EpochRecord> progress,
             TrainingState.Checkpointer checkpointer) {
         FitTimes fitTimes = new FitTimes(sc);
@@ -125,9 +128,10 @@ public final class DistributedTrainer {
                                 new TrainingState(epoch, round, false, network, outer.velocity(), history, rounds));
                     }
                 }
-                sc.setJobDescription(String.format("epoch %d/%d, %s accuracy", epoch, settings.epochs(), monitorName));
-                Evaluation evaluation = evaluate(sc, network, monitor);
-                history.add(epochRecord(epoch, rounds, evaluation.accuracy(), monitorName, minibatches.images()));
+                sc.setJobDescription(
+                        String.format("epoch %d/%d, %s accuracy", epoch, settings.epochs(), monitor.name()));
+                double accuracy = monitor.accuracy().applyAsDouble(network);
+                history.add(epochRecord(epoch, rounds, accuracy, monitor.name(), minibatches.images()));
                 progress.accept(history.get(history.size() - 1));
                 checkpointer.save(
                         new TrainingState(epoch, epochRounds.size(), true, network, outer.velocity(), history, rounds));
@@ -138,18 +142,6 @@ public final class DistributedTrainer {
         network.getLayerWiseConfigurations().setEpochCount(settings.epochs());
         double trainSeconds = rounds.stream().mapToDouble(RoundRecord::seconds).sum();
         return new Result(network, List.copyOf(history), List.copyOf(rounds), trainSeconds);
-    }
-
-    /**
-     * The accuracy of {@code network} on {@code monitor}, evaluated on the executors from a copy of the network.
-     *
-     * <p>dl4j-spark M2's {@code evaluate} broadcasts {@code network.params()} itself, a view of the network's
-     * parameters; Spark 3.5 closes an AutoCloseable broadcast value (an INDArray is one) when the broadcast is cleaned
-     * up, which frees the live network's parameter buffer. Symptom: a JVM crash (SIGSEGV in
-     * {@code sd::DataBuffer::primary()}) in a later round's training task.
-     */
-    private static Evaluation evaluate(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<DataSet> monitor) {
-        return new SparkDl4jMultiLayer(sc, network.clone(), null).evaluate(monitor);
     }
 
     /** One averaging round, then the outer update; returns its record. */

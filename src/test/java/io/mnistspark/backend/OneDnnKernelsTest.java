@@ -71,6 +71,24 @@ class OneDnnKernelsTest {
     }
 
     @Test
+    void installForPredicting_predictsAsDl4jsOwnPath_atTheInferenceBatchAndAShorterOneAfterIt() {
+        MultiLayerNetwork dl4j = referenceCnn();
+        MultiLayerNetwork direct = OneDnnKernels.installForPredicting(dl4j.clone());
+        assertEquals(Arrays.stream(RELU_LAYERS).boxed().toList(), OneDnnKernels.layersOnKernels(direct));
+
+        // The evaluation's slices: whole inference batches, the last one shorter (new primitives for its shape).
+        for (int images : new int[] {ReferenceCnn.INFERENCE_BATCH, 37}) {
+            INDArray batch = Nd4j.rand(DataType.FLOAT, images, 1, 28, 28);
+            INDArray expected = dl4j.output(batch, false);
+            INDArray actual = direct.output(batch, false);
+            assertTrue(
+                    expected.equalsWithEps(actual, 1e-5),
+                    images + " images: outputs differ by "
+                            + expected.sub(actual).amaxNumber());
+        }
+    }
+
+    @Test
     void gradients_matchDl4jsOwnPathOnTheSameWeightsAndDropoutMasks() {
         MultiLayerNetwork dl4j = referenceCnn();
         MultiLayerNetwork direct = copyWithOneDnnKernels(dl4j);
