@@ -61,7 +61,7 @@ timed() {
   /usr/bin/time -f "PEAK_RSS_KB=%M" -o "$log.rss" "$@" >"$log" 2>&1
 }
 
-echo "== (a) mnist-spark on local[$workers], batch $batch per worker, averaging every $averaging" >&2
+echo "== (a) mnist-spark on local[$workers], batch $batch per worker, averaging every $averaging (0: derived)" >&2
 OMP_NUM_THREADS=${SPARK_OMP_THREADS:-1} timed "$out/mnist-spark.log" \
   "$mnist_root/submit/local.sh" train --master "local[$workers]" --data-dir "$data" --epochs "$total" \
   --batch-size-per-worker "$batch" --averaging-frequency "$averaging" --output "$out/mnist-spark-run" --overwrite
@@ -100,4 +100,4 @@ run_peer torch "$skip_torch" "$peer" "torch, numpy" torch numpy
 echo "== (d) Keras on TensorFlow" >&2
 run_peer keras "$skip_keras" "$keras_peer" "tensorflow, keras, numpy" tensorflow-cpu numpy
 
-"$("$mnist_root/notebooks/run.sh" --venv-only)" "$mnist_root/submit/lib/benchmark_report.py" "$out" "$warmup" "$epochs" "$workers" "$batch" "$averaging"
+"$("$mnist_root/notebooks/run.sh" --venv-only)" "$mnist_root/submit/lib/benchmark_report.py" "$out" "$warmup" "$epochs" "$workers" "$batch"

@@ -4,7 +4,7 @@
 mnist-spark's figures come from its run folder (training_history, metrics); the others' from their logs. A peer
 that did not run left OUT_DIR/NAME.note saying why.
 
-Usage: benchmark_report.py OUT_DIR WARMUP EPOCHS WORKERS BATCH AVERAGING
+Usage: benchmark_report.py OUT_DIR WARMUP EPOCHS WORKERS BATCH
 """
 import json
 import os
@@ -39,12 +39,17 @@ def mnist_spark(out, warmup):
     if not measured:
         raise SystemExit(f"{run_dir}: {len(rates)} epochs, none after the {warmup} warm-up epochs")
     metrics = run.metrics
+    # The round's shape as the run derived it (the script passes 0 for "derive", the default)
+    keys = mnist_run.CONTRACT["run_json"]
+    derived = run.info.get(keys["DERIVED"], {})
     # Harmonic mean: total images over total seconds of the measured epochs
     rate = len(measured) / sum(1 / r for r in measured)
     return {"system": "mnist-spark", "images_per_second": round(rate, 1),
             "eval_images_per_second": round(int(metrics["examples"]) / float(metrics["eval_seconds"]), 1),
             "test_accuracy": float(metrics["accuracy"]),
-            "peak_rss_mb": peak_rss_mb(os.path.join(out, "mnist-spark.log")), "per_epoch_images_per_second": rates}
+            "peak_rss_mb": peak_rss_mb(os.path.join(out, "mnist-spark.log")), "per_epoch_images_per_second": rates,
+            "batch_per_worker": derived.get(keys["BATCH_SIZE_PER_WORKER"]),
+            "averaging_frequency": derived.get(keys["AVERAGING_FREQUENCY"])}
 
 
 def plain_dl4j(out):
@@ -84,7 +89,7 @@ def ratio(numerator, denominator):
 
 
 def main():
-    out, warmup, epochs, workers, batch, averaging = sys.argv[1:7]
+    out, warmup, epochs, workers, batch = sys.argv[1:6]
     warmup = int(warmup)
     spark = mnist_spark(out, warmup)
     systems = [spark, plain_dl4j(out)]
@@ -101,7 +106,8 @@ def main():
         other["mnist_spark_eval_ratio"] = ratio(spark["eval_images_per_second"], other["eval_images_per_second"])
 
     print(f"\nReference CNN, {warmup} warm-up + {epochs} measured epochs of 60,000 images; mnist-spark on "
-          f"local[{workers}], batch {batch} per worker, averaging every {averaging}; plain DL4J batch {batch}; "
+          f"local[{workers}], batch {spark['batch_per_worker']} per worker, averaging every "
+          f"{spark['averaging_frequency']}; plain DL4J batch {batch}; "
           f"peers {workers} threads, batch 200")
     header = (f"{'system':<36}{'train img/s':>12}{'eval img/s':>12}{'peak RSS MB':>13}{'test acc':>10}"
               f"{'spark/this train':>18}{'spark/this eval':>17}")
@@ -114,7 +120,8 @@ def main():
     for name, note in notes.items():
         print(f"{name}: {note}")
     report = {"warmup_epochs": warmup, "measured_epochs": int(epochs), "workers": int(workers),
-              "batch_per_worker": int(batch), "averaging_frequency": int(averaging), "systems": systems,
+              "batch_per_worker": spark["batch_per_worker"], "averaging_frequency": spark["averaging_frequency"],
+              "systems": systems,
               "peer_notes": notes}
     with open(os.path.join(out, "benchmark.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2)
