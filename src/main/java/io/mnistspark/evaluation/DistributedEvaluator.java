@@ -27,14 +27,24 @@ public final class DistributedEvaluator {
 
     /** One prediction per image of {@code test}; misclassified ones keep their pixels. */
     public static JavaRDD<Prediction> predict(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<Slice> test) {
-        Broadcast<ModelSnapshot> model = sc.broadcast(new ModelSnapshot(
-                network.getLayerWiseConfigurations().toJson(), network.params().dup(), OneDnnKernels.enabled()));
-        return test.mapPartitions(new PredictPartition(model));
+        return test.mapPartitions(new PredictPartition(snapshot(sc, network)));
     }
 
     /** The share of {@code images} that {@code network} classifies right, predicted on the executors. */
     public static double accuracy(JavaSparkContext sc, MultiLayerNetwork network, JavaRDD<Slice> images, int classes) {
-        return evaluate(predict(sc, network, images), classes).accuracy();
+        // Called after every epoch: the model's broadcast goes as soon as the predictions are counted.
+        Broadcast<ModelSnapshot> model = snapshot(sc, network);
+        try {
+            return evaluate(images.mapPartitions(new PredictPartition(model)), classes)
+                    .accuracy();
+        } finally {
+            model.destroy();
+        }
+    }
+
+    private static Broadcast<ModelSnapshot> snapshot(JavaSparkContext sc, MultiLayerNetwork network) {
+        return sc.broadcast(new ModelSnapshot(
+                network.getLayerWiseConfigurations().toJson(), network.params().dup(), OneDnnKernels.enabled()));
     }
 
     /** Accuracy, per-class metrics and the confusion matrix of the predictions. */
