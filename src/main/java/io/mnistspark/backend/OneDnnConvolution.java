@@ -46,8 +46,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * always compute the gradient of the layer's input, which for the first layer nothing reads (3-6 ms of a ~52 ms step at
  * batch 64). With this helper two training threads at batch 64 went from 2,513 to 3,522 images/s (docs/performance.md).
  *
- * <p>DL4J's arrays keep their layouts (NCHW activations, weights [out, in, kH, kW]); the channels-last and blocked
- * copies the primitives work on live in memory of this helper's own. Anything it does not cover (another data type or
+ * <p>Activations and their gradients come and go channels-last ({@link OneDnn#channelsLast}): NCHW-shaped arrays
+ * that the primitives read and write in place, so the layers of the convolution stack hand them on without a reorder
+ * (an input in another layout is copied once). Weights keep DL4J's layout, [out, in, kH, kW]; the blocked copies the
+ * primitives work on live in memory of this helper's own. Anything it does not cover (another data type or
  * format, Same mode, dilation, no bias) it declines by returning null, and the layer runs DL4J's built-in code instead.
  */
 @SuppressWarnings("VariableNameSameAsType") // oneDNN's types are lower-case (stream, memory): named after the type
@@ -92,11 +94,10 @@ final class OneDnnConvolution implements ConvolutionHelper {
         if (!covers(input, bias, convolutionMode, dilation, format)) {
             return null;
         }
-        input = OneDnn.dense(input);
+        input = OneDnn.toChannelsLast(input, workspaceMgr, ArrayType.FF_WORKING_MEM);
         weights = OneDnn.dense(weights);
         Primitives plan = primitivesFor(input, weights, strides, pad);
-        INDArray output =
-                workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, plan.outputShape, 'c');
+        INDArray output = OneDnn.channelsLast(workspaceMgr, ArrayType.ACTIVATIONS, plan.outputShape);
         plan.forward(input, weights, OneDnn.dense(bias), output, stream);
         return output;
     }
@@ -126,15 +127,14 @@ final class OneDnnConvolution implements ConvolutionHelper {
                 || !OneDnn.isDense(biasGradView)) {
             return null;
         }
-        input = OneDnn.dense(input);
+        input = OneDnn.toChannelsLast(input, workspaceMgr, ArrayType.BP_WORKING_MEM);
         weights = OneDnn.dense(weights);
-        delta = OneDnn.dense(delta);
+        delta = OneDnn.toChannelsLast(delta, workspaceMgr, ArrayType.BP_WORKING_MEM);
         Primitives plan = primitivesFor(input, weights, strides, pad);
         plan.backwardWeights(input, delta, weightGradView, biasGradView, stream);
         INDArray inputGradient = null;
         if (computesInputGradient) {
-            inputGradient =
-                    workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+            inputGradient = OneDnn.channelsLast(workspaceMgr, ArrayType.ACTIVATION_GRAD, input.shape());
             plan.backwardData(delta, weights, inputGradient, stream);
         }
         Gradient gradient = new DefaultGradient();
@@ -203,9 +203,10 @@ final class OneDnnConvolution implements ConvolutionHelper {
             };
             long[] stride = {strides[0], strides[1]};
             long[] padding = {pad[0], pad[1]};
-            // Activations in channels-last layout, weights in whichever layout oneDNN picks (format_tag.any); the
-            // operands reorder DL4J's arrays to and from them. Channels-last was 8% faster a step than letting oneDNN
-            // pick for the activations too (its blocked layout pads 20 channels to 32, and its forward kernel for
+            // Activations in channels-last layout, the one the arrays already have, weights in whichever layout
+            // oneDNN picks (format_tag.any), reordered from DL4J's. Channels-last was 8% faster a step than letting
+            // oneDNN pick for the activations too (its blocked layout pads 20 channels to 32, and its forward kernel
+            // for
             // channels-last is the faster one here): 1,897 -> 2,050 images/s on one thread at batch 64.
             memory.desc channelsLastSource = layout(inputShape, memory.format_tag.nhwc);
             memory.desc anyWeights = layout(weightShape, memory.format_tag.any);
@@ -225,10 +226,10 @@ final class OneDnnConvolution implements ConvolutionHelper {
                             padding),
                     OneDnn.CPU);
             forward = new convolution_forward(forwardPlan);
-            source = Operand.input(dl4jActivations(inputShape), forwardPlan.src_desc());
+            source = Operand.input(OneDnn.activations(inputShape), forwardPlan.src_desc());
             weights = Operand.input(dl4jWeights(weightShape), forwardPlan.weights_desc());
             bias = Operand.input(biasLayout, biasLayout);
-            destination = Operand.output(dl4jActivations(outputShape), forwardPlan.dst_desc());
+            destination = Operand.output(OneDnn.activations(outputShape), forwardPlan.dst_desc());
             forwardArgs.put(DNNL_ARG_SRC, source.primitiveMemory());
             forwardArgs.put(DNNL_ARG_WEIGHTS, weights.primitiveMemory());
             forwardArgs.put(DNNL_ARG_BIAS, bias.primitiveMemory());
@@ -237,8 +238,7 @@ final class OneDnnConvolution implements ConvolutionHelper {
             // Without an input gradient the output gradient's copy serves the weights' gradient alone, so oneDNN may
             // pick its layouts: for the first layer (1 input channel) its blocked kernel took 4.9 ms a step at batch
             // 200 against 9.0 in channels-last, for the same one reorder of the output gradient. With an input
-            // gradient, channels-last lets one copy serve both backward primitives (a second reorder cost what a
-            // blocked kernel saved).
+            // gradient, channels-last needs no copy at all (a reorder cost what a blocked kernel saved).
             memory.desc weightsPlanSource =
                     withInputGradient ? channelsLastSource : layout(inputShape, memory.format_tag.any);
             memory.desc weightsPlanDestination =
@@ -258,8 +258,8 @@ final class OneDnnConvolution implements ConvolutionHelper {
             backwardWeights = new convolution_backward_weights(weightsPlan);
             sourceForWeights = source.wants(weightsPlan.src_desc())
                     ? source
-                    : Operand.input(dl4jActivations(inputShape), weightsPlan.src_desc());
-            deltaForWeights = Operand.input(dl4jActivations(outputShape), weightsPlan.diff_dst_desc());
+                    : Operand.input(OneDnn.activations(inputShape), weightsPlan.src_desc());
+            deltaForWeights = Operand.input(OneDnn.activations(outputShape), weightsPlan.diff_dst_desc());
             weightGradient = Operand.output(dl4jWeights(weightShape), weightsPlan.diff_weights_desc());
             biasGradient = Operand.output(biasLayout, biasLayout);
             backwardWeightsArgs.put(DNNL_ARG_SRC, sourceForWeights.primitiveMemory());
@@ -286,9 +286,9 @@ final class OneDnnConvolution implements ConvolutionHelper {
             backwardData = new convolution_backward_data(dataPlan);
             deltaForData = deltaForWeights.wants(dataPlan.diff_dst_desc())
                     ? deltaForWeights
-                    : Operand.input(dl4jActivations(outputShape), dataPlan.diff_dst_desc());
+                    : Operand.input(OneDnn.activations(outputShape), dataPlan.diff_dst_desc());
             weightsForData = Operand.input(dl4jWeights(weightShape), dataPlan.weights_desc());
-            inputGradient = Operand.output(dl4jActivations(inputShape), dataPlan.diff_src_desc());
+            inputGradient = Operand.output(OneDnn.activations(inputShape), dataPlan.diff_src_desc());
             backwardDataArgs.put(DNNL_ARG_DIFF_DST, deltaForData.primitiveMemory());
             backwardDataArgs.put(DNNL_ARG_WEIGHTS, weightsForData.primitiveMemory());
             backwardDataArgs.put(DNNL_ARG_DIFF_SRC, inputGradient.primitiveMemory());
@@ -335,11 +335,6 @@ final class OneDnnConvolution implements ConvolutionHelper {
 
         private static long outputSize(long in, long kernel, int stride, int pad) {
             return (in + 2L * pad - kernel) / stride + 1;
-        }
-
-        /** How DL4J holds activations and their gradients. */
-        private static memory.desc dl4jActivations(long[] shape) {
-            return layout(shape, memory.format_tag.nchw);
         }
 
         /** How DL4J holds a convolution's weights and their gradient: [out, in, kH, kW]. */

@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Why: libnd4j's {@code relu_bp} took 4.5 ms of a 30 ms training step at batch 64 (one thread), about 2.6 ns per
  * element for what is a compare and a select. With this activation two training threads at batch 64 went from 3,671 to
- * 4,139 images/s (docs/performance.md). Arrays it does not cover (not dense, not float) go to DL4J's own code.
+ * 4,139 images/s (docs/performance.md). Arrays it does not cover (not in one run of memory, not float) go to DL4J's own code.
  *
  * <p>It is an activation object, so it lives in a layer's configuration: {@link OneDnnKernels} puts it only into
  * networks that are trained or timed and then thrown away, and refuses to let one be saved.
@@ -52,7 +52,7 @@ final class OneDnnRelu extends ActivationReLU {
 
     @Override
     public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
-        if (!covers(in) || !covers(epsilon) || in.length() != epsilon.length()) {
+        if (!covers(in) || !OneDnn.sameDenseLayout(in, epsilon)) {
             return super.backprop(in, epsilon);
         }
         // The gradient overwrites the pre-activations, which nothing reads after this (the layer asks for them only
@@ -74,8 +74,9 @@ final class OneDnnRelu extends ActivationReLU {
                 && ((ActivationReLU) activation).getNegativeSlope() == null;
     }
 
+    /** Float arrays in one run of memory: row-major, or the convolutions' channels-last views. */
     private static boolean covers(INDArray array) {
-        return array.dataType() == DataType.FLOAT && OneDnn.isDense(array);
+        return array.dataType() == DataType.FLOAT && OneDnn.isDenseInSomeAxisOrder(array);
     }
 
     private Primitives primitivesFor(long length) {

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mnistspark.model.ReferenceCnn;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -28,17 +27,24 @@ import org.nd4j.linalg.factory.Nd4j;
 class OneDnnKernelsTest {
 
     private static final int[] CONVOLUTION_LAYERS = {0, 1, 3};
+    private static final int[] POOLING_LAYERS = {2, 4};
     /** The three convolutions and the two hidden dense layers. */
     private static final int[] RELU_LAYERS = {0, 1, 3, 5, 6};
+    /** Every layer but the output layer. */
+    private static final List<Integer> KERNEL_LAYERS = List.of(0, 1, 2, 3, 4, 5, 6);
 
     @Test
-    void install_givesConvolutionsTheirHelperAndReluLayersTheirActivation_once() {
+    void install_givesConvolutionsTheirHelperPoolingItsLayerAndReluLayersTheirActivation_once() {
         MultiLayerNetwork network = referenceCnn();
 
-        assertEquals(RELU_LAYERS.length, OneDnnKernels.install(network));
+        assertEquals(KERNEL_LAYERS.size(), OneDnnKernels.install(network));
         for (int i : CONVOLUTION_LAYERS) {
             assertInstanceOf(
                     OneDnnConvolution.class, ((ConvolutionLayer) network.getLayer(i)).getHelper(), "layer " + i);
+        }
+        for (int i : POOLING_LAYERS) {
+            assertInstanceOf(OneDnnMaxPooling.class, network.getLayer(i), "layer " + i);
+            assertEquals(i, network.getLayer(i).getIndex());
         }
         for (int i : RELU_LAYERS) {
             assertInstanceOf(OneDnnRelu.class, activation(network, i), "layer " + i);
@@ -53,7 +59,7 @@ class OneDnnKernelsTest {
 
         MultiLayerNetwork copy = OneDnnKernels.copyForTiming(original);
 
-        assertEquals(Arrays.stream(RELU_LAYERS).boxed().toList(), OneDnnKernels.layersOnKernels(copy));
+        assertEquals(KERNEL_LAYERS, OneDnnKernels.layersOnKernels(copy));
         assertEquals(List.of(), OneDnnKernels.layersOnKernels(original));
         assertEquals(original.params(), copy.params());
     }
@@ -74,7 +80,7 @@ class OneDnnKernelsTest {
     void installForPredicting_predictsAsDl4jsOwnPath_atTheInferenceBatchAndAShorterOneAfterIt() {
         MultiLayerNetwork dl4j = referenceCnn();
         MultiLayerNetwork direct = OneDnnKernels.installForPredicting(dl4j.clone());
-        assertEquals(Arrays.stream(RELU_LAYERS).boxed().toList(), OneDnnKernels.layersOnKernels(direct));
+        assertEquals(KERNEL_LAYERS, OneDnnKernels.layersOnKernels(direct));
 
         // The evaluation's slices: whole inference batches, the last one shorter (new primitives for its shape).
         for (int images : new int[] {ReferenceCnn.INFERENCE_BATCH, 37}) {
@@ -147,7 +153,7 @@ class OneDnnKernelsTest {
 
     private static MultiLayerNetwork copyWithOneDnnKernels(MultiLayerNetwork template) {
         MultiLayerNetwork copy = OneDnnKernels.copyForTiming(template);
-        assertEquals(RELU_LAYERS.length, OneDnnKernels.layersOnKernels(copy).size());
+        assertEquals(KERNEL_LAYERS, OneDnnKernels.layersOnKernels(copy));
         return copy;
     }
 

@@ -211,9 +211,18 @@ public final class OutputContract {
         assertEquals(trainImages, metrics.getLong(metrics.fieldIndex(Tables.TRAIN_EXAMPLES)));
     }
 
-    /** The saved model (with its updater state) reloads and predicts the first test images as predictions/ says. */
+    /**
+     * The saved model (with its updater state) reloads and predicts the first test images as predictions/ says, and
+     * is DL4J's standard network: the workers trained on mnist-spark's kernels, none of which may reach the model.
+     */
     public void assertSavedModelPredictsWhatThePredictionsTableSays() {
         MultiLayerNetwork model = ModelStore.load(run, conf);
+        for (org.deeplearning4j.nn.api.Layer layer : model.getLayers()) {
+            assertTrue(
+                    layer.getClass().getName().startsWith("org.deeplearning4j."),
+                    layer.getClass().getName());
+        }
+        assertFalse(model.getLayerWiseConfigurations().toJson().contains("io.mnistspark"), "configuration");
         int count = Math.min(MODEL_CHECK_IMAGES, testCount);
         INDArray output = model.output(testSlice(count).features(), false);
         Map<Integer, Integer> table = predictedByIndex();
