@@ -9,6 +9,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.algorithm.convolution_direct;
+import static org.bytedeco.dnnl.global.dnnl.algorithm.eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
 
 import java.util.Arrays;
@@ -19,6 +20,8 @@ import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.stream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -56,15 +59,35 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class OneDnnConvolution implements ConvolutionHelper {
 
     private final boolean computesInputGradient;
+    private final boolean appliesRelu;
     private final stream stream = new stream(OneDnn.CPU);
     private Primitives primitives;
+    private INDArray lastOutput; // what preOutput returned last, null when it declined
 
     /**
      * @param computesInputGradient false for a network's first layer: its input gradient would be thrown away, so
      *                              backpropagation returns null for it instead
+     * @param appliesRelu           true for a layer whose activation is DL4J's plain ReLU: the forward pass applies
+     *                              it as it writes the output ({@link #preOutput} returns activations). Applying the
+     *                              ReLU once more changes nothing, and its gradient is the same whether read from the
+     *                              pre-activations or the activations (both are positive in the same places), so
+     *                              DL4J's own code stays right on these outputs; {@link OneDnnConvolutionLayer} skips
+     *                              the second pass
      */
-    OneDnnConvolution(boolean computesInputGradient) {
+    OneDnnConvolution(boolean computesInputGradient, boolean appliesRelu) {
         this.computesInputGradient = computesInputGradient;
+        this.appliesRelu = appliesRelu;
+    }
+
+    /** Whether {@link #preOutput} returns the layer's activations, its ReLU applied. */
+    boolean appliesRelu() {
+        return appliesRelu;
+    }
+
+    /** Whether {@code output} is what this helper's last {@link #preOutput} wrote (it may have declined). */
+    @SuppressWarnings("ReferenceEquality") // the very array, not an equal one
+    boolean wrote(INDArray output) {
+        return output == lastOutput;
     }
 
     @Override
@@ -91,6 +114,7 @@ final class OneDnnConvolution implements ConvolutionHelper {
             int[] dilation,
             CNN2DFormat format,
             LayerWorkspaceMgr workspaceMgr) {
+        lastOutput = null;
         if (!covers(input, bias, convolutionMode, dilation, format)) {
             return null;
         }
@@ -99,6 +123,7 @@ final class OneDnnConvolution implements ConvolutionHelper {
         Primitives plan = primitivesFor(input, weights, strides, pad);
         INDArray output = OneDnn.channelsLast(workspaceMgr, ArrayType.ACTIVATIONS, plan.outputShape);
         plan.forward(input, weights, OneDnn.dense(bias), output, stream);
+        lastOutput = output;
         return output;
     }
 
@@ -161,7 +186,8 @@ final class OneDnnConvolution implements ConvolutionHelper {
 
     private Primitives primitivesFor(INDArray input, INDArray weights, int[] strides, int[] pad) {
         if (primitives == null || !primitives.fits(input, weights)) {
-            primitives = new Primitives(input.shape(), weights.shape(), strides, pad, computesInputGradient);
+            primitives =
+                    new Primitives(input.shape(), weights.shape(), strides, pad, computesInputGradient, appliesRelu);
         }
         return primitives;
     }
@@ -192,7 +218,13 @@ final class OneDnnConvolution implements ConvolutionHelper {
         private final Operand inputGradient;
         private final IntMemoryMap backwardDataArgs = new IntMemoryMap();
 
-        Primitives(long[] inputShape, long[] weightShape, int[] strides, int[] pad, boolean withInputGradient) {
+        Primitives(
+                long[] inputShape,
+                long[] weightShape,
+                int[] strides,
+                int[] pad,
+                boolean withInputGradient,
+                boolean withRelu) {
             this.inputShape = inputShape.clone();
             this.weightShape = weightShape.clone();
             this.outputShape = new long[] {
@@ -213,23 +245,27 @@ final class OneDnnConvolution implements ConvolutionHelper {
             memory.desc channelsLastDestination = layout(outputShape, memory.format_tag.nhwc);
             memory.desc biasLayout = layout(new long[] {weightShape[0]}, memory.format_tag.x);
 
-            convolution_forward.primitive_desc forwardPlan = new convolution_forward.primitive_desc(
-                    new convolution_forward.desc(
-                            forward_training,
-                            convolution_direct,
-                            channelsLastSource,
-                            anyWeights,
-                            biasLayout,
-                            channelsLastDestination,
-                            stride,
-                            padding,
-                            padding),
-                    OneDnn.CPU);
-            forward = new convolution_forward(forwardPlan);
-            source = Operand.input(OneDnn.activations(inputShape), forwardPlan.src_desc());
-            weights = Operand.input(dl4jWeights(weightShape), forwardPlan.weights_desc());
+            convolution_forward.desc forwardDescription = new convolution_forward.desc(
+                    forward_training,
+                    convolution_direct,
+                    channelsLastSource,
+                    anyWeights,
+                    biasLayout,
+                    channelsLastDestination,
+                    stride,
+                    padding,
+                    padding);
+            // The backward primitives take the plain convolution as their hint; the ReLU is the layer's business.
+            convolution_forward.primitive_desc forwardPlan =
+                    new convolution_forward.primitive_desc(forwardDescription, OneDnn.CPU);
+            convolution_forward.primitive_desc executedPlan = withRelu
+                    ? new convolution_forward.primitive_desc(forwardDescription, reluAfterwards(), OneDnn.CPU)
+                    : forwardPlan;
+            forward = new convolution_forward(executedPlan);
+            source = Operand.input(OneDnn.activations(inputShape), executedPlan.src_desc());
+            weights = Operand.input(dl4jWeights(weightShape), executedPlan.weights_desc());
             bias = Operand.input(biasLayout, biasLayout);
-            destination = Operand.output(OneDnn.activations(outputShape), forwardPlan.dst_desc());
+            destination = Operand.output(OneDnn.activations(outputShape), executedPlan.dst_desc());
             forwardArgs.put(DNNL_ARG_SRC, source.primitiveMemory());
             forwardArgs.put(DNNL_ARG_WEIGHTS, weights.primitiveMemory());
             forwardArgs.put(DNNL_ARG_BIAS, bias.primitiveMemory());
@@ -331,6 +367,15 @@ final class OneDnnConvolution implements ConvolutionHelper {
             inputGradient.bind(inputGradientArray);
             backwardData.execute(stream, backwardDataArgs);
             inputGradient.store(stream);
+        }
+
+        /** The ReLU as a post-op: applied to each output as the convolution writes it, no pass of its own. */
+        private static primitive_attr reluAfterwards() {
+            post_ops relu = new post_ops();
+            relu.append_eltwise(1f, eltwise_relu, 0f, 0f);
+            primitive_attr attributes = new primitive_attr();
+            attributes.set_post_ops(relu);
+            return attributes;
         }
 
         private static long outputSize(long in, long kernel, int stride, int pad) {

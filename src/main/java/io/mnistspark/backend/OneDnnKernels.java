@@ -1,12 +1,10 @@
 package io.mnistspark.backend;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -130,7 +128,7 @@ public final class OneDnnKernels {
         Layer[] layers = network.getLayers();
         int changed = 0;
         for (int index = 0; index < layers.length; index++) {
-            boolean convolution = installConvolution(layers[index], index);
+            boolean convolution = installConvolution(network, index);
             boolean pooling = installPooling(network, index);
             boolean relu = installRelu(layers[index]);
             changed += convolution || pooling || relu ? 1 : 0;
@@ -154,14 +152,23 @@ public final class OneDnnKernels {
         return true;
     }
 
-    private static boolean installConvolution(Layer layer, int index) {
+    /**
+     * Replaces the network's convolution layer at {@code index} by one on a {@link OneDnnConvolution} that shares its
+     * parameters (the by-name map keeps the old one, as for pooling).
+     */
+    private static boolean installConvolution(MultiLayerNetwork network, int index) {
+        Layer[] layers = network.getLayers();
         // Exactly this class: its subclasses (1-D, depthwise, separable, ...) compute something else.
-        if (layer.getClass() != ConvolutionLayer.class
-                || ((ConvolutionLayer) layer).getHelper() instanceof OneDnnConvolution) {
+        if (layers[index].getClass() != ConvolutionLayer.class) {
             return false;
         }
+        ConvolutionLayer original = (ConvolutionLayer) layers[index];
+        boolean relu = original.conf().getLayer() instanceof BaseLayer configuration
+                && OneDnnRelu.replaces(configuration.getActivationFn());
         // The first layer's input gradient would only be thrown away.
-        setHelper(layer, new OneDnnConvolution(index > 0));
+        OneDnnConvolution convolution = new OneDnnConvolution(index > 0, relu);
+        layers[index] = new OneDnnConvolutionLayer(
+                original, network.getLayerWiseConfigurations().getDataType(), convolution);
         return true;
     }
 
@@ -172,34 +179,6 @@ public final class OneDnnKernels {
             return true;
         }
         return false;
-    }
-
-    private static void setHelper(Layer layer, ConvolutionHelper helper) {
-        try {
-            ConvolutionHelperField.FIELD.set(layer, helper);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot set the helper of " + layer, e);
-        }
-    }
-
-    /**
-     * DL4J M2 chooses a convolution layer's helper by class name when the layer is created and offers no way to set
-     * another one, so the protected field is set directly. Looked up on the first install, not when this class loads:
-     * asking whether the kernels are on must not depend on DL4J's internals.
-     */
-    private static final class ConvolutionHelperField {
-        static final Field FIELD = lookUp();
-
-        private static Field lookUp() {
-            try {
-                Field field = ConvolutionLayer.class.getDeclaredField("helper");
-                field.setAccessible(true);
-                return field;
-            } catch (NoSuchFieldException e) {
-                throw new IllegalStateException(
-                        "DL4J's ConvolutionLayer has no 'helper' field: not the 1.0.0-M2 it " + "was written for", e);
-            }
-        }
     }
 
     /** Loads oneDNN's native library once per JVM, on first use. */

@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnistspark.model.ReferenceCnn;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -39,6 +35,7 @@ class OneDnnKernelsTest {
 
         assertEquals(KERNEL_LAYERS.size(), OneDnnKernels.install(network));
         for (int i : CONVOLUTION_LAYERS) {
+            assertInstanceOf(OneDnnConvolutionLayer.class, network.getLayer(i), "layer " + i);
             assertInstanceOf(
                     OneDnnConvolution.class, ((ConvolutionLayer) network.getLayer(i)).getHelper(), "layer " + i);
         }
@@ -120,25 +117,30 @@ class OneDnnKernelsTest {
     }
 
     @Test
-    void switch_turnsOneDnnKernelsOff() throws Exception {
-        assertFalse(KernelSwitch.with(false, OneDnnKernels::enabled));
-        assertTrue(KernelSwitch.with(true, OneDnnKernels::enabled));
+    void fit_onTheKernels_leavesTheSameParametersAsDl4jsPath_twoStepsInARow() {
+        MultiLayerNetwork dl4j = referenceCnn();
+        MultiLayerNetwork direct = copyWithOneDnnKernels(dl4j);
+
+        // The kernels' convolution layers take the place of DL4J's and must train the network's own parameters.
+        for (int step = 1; step <= 2; step++) {
+            DataSet data = randomMinibatch(32);
+            Nd4j.getRandom().setSeed(23);
+            dl4j.fit(data);
+            Nd4j.getRandom().setSeed(23);
+            direct.fit(data);
+
+            INDArray difference = dl4j.params().sub(direct.params());
+            assertTrue(
+                    difference.amaxNumber().doubleValue() < 1e-4,
+                    "step " + step + ": parameters differ by " + difference.amaxNumber());
+        }
+        assertNotEquals(referenceCnn().params(), direct.params(), "the parameters moved");
     }
 
     @Test
-    void dl4jsConvolutionHelperField_isLookedUpOnTheFirstInstall_notByAskingWhetherTheKernelsAreOn() throws Exception {
-        String holder = OneDnnKernels.class.getName() + "$ConvolutionHelperField";
-        try (FreshBackendClasses classes = new FreshBackendClasses()) {
-            Class<?> kernels = classes.loadClass(OneDnnKernels.class.getName());
-
-            assertEquals(
-                    false,
-                    KernelSwitch.with(false, () -> kernels.getMethod("enabled").invoke(null)));
-            assertNull(classes.loaded(holder), "enabled() with the switch off");
-
-            kernels.getMethod("copyForTiming", MultiLayerNetwork.class).invoke(null, referenceCnn());
-            assertNotNull(classes.loaded(holder), "an install");
-        }
+    void switch_turnsOneDnnKernelsOff() throws Exception {
+        assertFalse(KernelSwitch.with(false, OneDnnKernels::enabled));
+        assertTrue(KernelSwitch.with(true, OneDnnKernels::enabled));
     }
 
     private static Object activation(MultiLayerNetwork network, int layer) {
@@ -155,35 +157,6 @@ class OneDnnKernelsTest {
         MultiLayerNetwork copy = OneDnnKernels.copyForTiming(template);
         assertEquals(KERNEL_LAYERS, OneDnnKernels.layersOnKernels(copy));
         return copy;
-    }
-
-    /** This package's classes loaded afresh, so that a test sees which of them a call brings in. */
-    private static final class FreshBackendClasses extends URLClassLoader {
-        FreshBackendClasses() {
-            super(
-                    new URL[] {
-                        OneDnnKernels.class
-                                .getProtectionDomain()
-                                .getCodeSource()
-                                .getLocation()
-                    },
-                    OneDnnKernelsTest.class.getClassLoader());
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.startsWith(OneDnnKernels.class.getPackageName() + ".")) {
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> loaded = findLoadedClass(name);
-                return loaded != null ? loaded : findClass(name);
-            }
-        }
-
-        Class<?> loaded(String name) {
-            return findLoadedClass(name);
-        }
     }
 
     private static DataSet randomMinibatch(int size) {
