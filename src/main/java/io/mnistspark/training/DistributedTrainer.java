@@ -1,5 +1,6 @@
 package io.mnistspark.training;
 
+import io.mnistspark.backend.FloatArrays;
 import io.mnistspark.backend.OneDnnKernels;
 import io.mnistspark.config.OuterOptimizerKind;
 import io.mnistspark.data.BroadcastMinibatches;
@@ -21,7 +22,6 @@ import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Trains a network across the Spark executors by synchronous parameter averaging, one averaging round at a time. In a
@@ -234,10 +234,10 @@ public final class DistributedTrainer {
             if (result.parameters() == null) {
                 continue;
             }
-            INDArray workerParameters = Nd4j.createFromArray(result.parameters());
+            INDArray workerParameters = FloatArrays.of(result.parameters(), result.parameters().length);
             parameters = parameters == null ? workerParameters : parameters.addi(workerParameters);
             if (result.updaterState() != null) {
-                INDArray workerState = Nd4j.createFromArray(result.updaterState());
+                INDArray workerState = FloatArrays.of(result.updaterState(), result.updaterState().length);
                 updaterState = updaterState == null ? workerState : updaterState.addi(workerState);
             }
             loss += result.loss();
