@@ -91,7 +91,8 @@ final class NodeChecks {
     /** Whether this JVM's settings turn mnist-spark's kernels on (the driver's switch decides for its executors). */
     static Check kernelSwitch(String where) {
         if (OneDnnKernels.enabled()) {
-            return Check.ok("mnist onednn kernels", where, "on: convolutions and ReLUs run on oneDNN directly");
+            return Check.ok(
+                    "mnist onednn kernels", where, "on: convolutions, max pooling and ReLUs run on oneDNN directly");
         }
         return Check.warn(
                 "mnist onednn kernels",
