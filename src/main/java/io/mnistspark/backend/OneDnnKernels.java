@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves the hottest arithmetic of a network that is about to train onto oneDNN primitives that mnist-spark calls
- * itself: the convolutions ({@link OneDnnConvolution}), the max pooling ({@link OneDnnMaxPooling}) and the ReLUs
- * ({@link OneDnnRelu}), with the convolution stack's activations channels-last from the first layer to the flatten. Same layers, same
- * parameters, same results within float rounding; a training step at batch 64 takes ~40% less time than on DL4J's own
- * oneDNN path (docs/performance.md).
+ * itself: the convolutions ({@link OneDnnConvolution}, {@link OneDnnConvolutionLayer}), the max pooling
+ * ({@link OneDnnMaxPooling}) and the ReLUs ({@link OneDnnRelu}), with the convolution stack's activations
+ * channels-last from the first layer to the flatten. Same layers, same parameters, same results within float
+ * rounding (docs/performance.md gives what each kernel was worth).
  *
  * <p>For networks that are trained and then thrown away, like the copies dl4j-spark builds for its workers: the ReLUs
  * are replaced in the network's layer configuration, which a saved copy of that configuration would name. So the
@@ -116,8 +116,8 @@ public final class OneDnnKernels {
     /**
      * Gives each 2-D convolution layer of {@code network} a {@link OneDnnConvolution}, each plain ReLU a
      * {@link OneDnnRelu} and puts a {@link OneDnnMaxPooling} in place of each pooling layer, where it does not have
-     * them yet. Does nothing when oneDNN cannot load here. Only for
-     * networks that are thrown away after training or timing: {@link #trainingHook()} and {@link #copyForTiming}.
+     * them yet. Does nothing when oneDNN cannot load here. Only for networks that are thrown away after training,
+     * timing or predicting: {@link #trainingHook()}, {@link #copyForTiming} and {@link #installForPredicting}.
      *
      * @return how many layers changed now
      */
@@ -188,8 +188,8 @@ public final class OneDnnKernels {
         private static boolean load() {
             try {
                 org.bytedeco.javacpp.Loader.load(org.bytedeco.dnnl.global.dnnl.class);
-                log.info(
-                        "Convolutions, max pooling and ReLUs run on oneDNN directly (io.mnistspark.backend.OneDnnKernels)");
+                log.info("Convolutions, max pooling and ReLUs run on oneDNN directly "
+                        + "(io.mnistspark.backend.OneDnnKernels)");
                 return true;
             } catch (LinkageError | RuntimeException e) {
                 log.warn("oneDNN's native library did not load ({}); layers keep DL4J's own code", e.toString());

@@ -24,7 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Why: libnd4j's {@code relu_bp} took 4.5 ms of a 30 ms training step at batch 64 (one thread), about 2.6 ns per
  * element for what is a compare and a select. With this activation two training threads at batch 64 went from 3,671 to
- * 4,139 images/s (docs/performance.md). Arrays it does not cover (not in one run of memory, not float) go to DL4J's own code.
+ * 4,139 images/s (docs/performance.md). Arrays it does not cover (not in one run of memory, not float) go to DL4J's
+ * own code.
  *
  * <p>It is an activation object, so it lives in a layer's configuration: {@link OneDnnKernels} puts it only into
  * networks that are trained or timed and then thrown away, and refuses to let one be saved.
