@@ -1,5 +1,6 @@
 package io.mnistspark.digits;
 
+import io.mnistspark.backend.FloatArrays;
 import io.mnistspark.data.MnistIdx;
 import io.mnistspark.model.ReferenceCnn;
 import io.mnistspark.output.ModelStore;
@@ -55,12 +56,7 @@ public final class DigitClassifier {
             System.arraycopy(batch.get(i).values(), 0, features, i * MnistIdx.PIXELS, MnistIdx.PIXELS);
         }
         INDArray input = Nd4j.create(features, new long[] {batch.size(), 1, MnistIdx.ROWS, MnistIdx.COLUMNS}, 'c');
-        INDArray output = network.output(input, false);
-        float[][] rows = new float[batch.size()][];
-        for (int i = 0; i < batch.size(); i++) {
-            rows[i] = output.getRow(i).toFloatVector();
-        }
-        return rows;
+        return FloatArrays.rows(network.output(input, false));
     }
 
     /** What executors need to rebuild the classifier: broadcast this, not the network. */
