@@ -1,5 +1,6 @@
 package io.mnistspark.doctor;
 
+import io.mnistspark.training.RoundBroadcast;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Measures what an averaging round costs besides the fitting: broadcasting the network's parameters and Adam's state
- * (the same {@link NetBroadcastTuple} the trainer sends), one task per worker that builds the network from it, as a
+ * (the same {@link RoundBroadcast} the trainer sends), one task per worker that builds the network from it, as a
  * worker does, and returns its arrays, and the driver summing them, as {@code training.DistributedTrainer} does.
  */
 final class AveragingCost {
@@ -36,10 +37,7 @@ final class AveragingCost {
 
     /** One round: broadcast, a task per worker, collect, sum. */
     private static void round(JavaSparkContext sc, MultiLayerNetwork network, int workers) {
-        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(
-                network.getLayerWiseConfigurations(),
-                network.params().dup(),
-                network.getUpdater().getStateViewArray().dup()));
+        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(RoundBroadcast.of(network));
         try {
             List<Returned> results = sc.parallelize(
                             IntStream.range(0, workers).boxed().toList(), workers)

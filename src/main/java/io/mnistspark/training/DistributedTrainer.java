@@ -162,11 +162,7 @@ public final class DistributedTrainer {
         fitTimes.reset();
         long started = System.nanoTime();
         INDArray start = outer.needsStart() ? network.params().dup() : null;
-        // Copies, not the network's own arrays: in local mode the workers read the driver's broadcast object itself.
-        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(
-                configuration,
-                network.params().dup(),
-                network.getUpdater().getStateViewArray().dup()));
+        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(RoundBroadcast.of(network));
         List<WorkerResult> results;
         try {
             results = sc.parallelize(references, settings.plan().workers())
@@ -269,7 +265,7 @@ public final class DistributedTrainer {
         }
 
         private static float[] floats(INDArray array) {
-            return array == null ? null : array.toFloatVector();
+            return array == null ? null : FloatArrays.values(array);
         }
     }
 
