@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves the hottest arithmetic of a network that is about to train onto oneDNN primitives that mnist-spark calls
  * itself: the convolutions ({@link OneDnnConvolution}, {@link OneDnnConvolutionLayer}), the max pooling
- * ({@link OneDnnMaxPooling}) and the ReLUs ({@link OneDnnRelu}), with the convolution stack's activations
+ * ({@link OneDnnMaxPooling}), the dense layers' matrix products ({@link OneDnnDenseLayer}) and the ReLUs
+ * ({@link OneDnnRelu}), with the convolution stack's activations
  * channels-last from the first layer to the flatten. Same layers, same parameters, same results within float
  * rounding (docs/performance.md gives what each kernel was worth).
  *
@@ -87,10 +89,11 @@ public final class OneDnnKernels {
             boolean convolution =
                     layers[index] instanceof ConvolutionLayer layer && layer.getHelper() instanceof OneDnnConvolution;
             boolean pooling = layers[index] instanceof OneDnnMaxPooling;
+            boolean dense = layers[index] instanceof OneDnnDenseLayer;
             // The configuration DL4J saves, the one installRelu changes
             boolean relu = network.getLayerWiseConfigurations().getConf(index).getLayer() instanceof BaseLayer layer
                     && layer.getActivationFn() instanceof OneDnnRelu;
-            if (convolution || pooling || relu) {
+            if (convolution || pooling || dense || relu) {
                 found.add(index);
             }
         }
@@ -115,8 +118,8 @@ public final class OneDnnKernels {
 
     /**
      * Gives each 2-D convolution layer of {@code network} a {@link OneDnnConvolution}, each plain ReLU a
-     * {@link OneDnnRelu} and puts a {@link OneDnnMaxPooling} in place of each pooling layer, where it does not have
-     * them yet. Does nothing when oneDNN cannot load here. Only for networks that are thrown away after training,
+     * {@link OneDnnRelu} and puts a {@link OneDnnMaxPooling} in place of each pooling layer and a
+     * {@link OneDnnDenseLayer} in place of each dense ReLU layer, where it does not have them yet. Does nothing when oneDNN cannot load here. Only for networks that are thrown away after training,
      * timing or predicting: {@link #trainingHook()}, {@link #copyForTiming} and {@link #installForPredicting}.
      *
      * @return how many layers changed now
@@ -130,8 +133,9 @@ public final class OneDnnKernels {
         for (int index = 0; index < layers.length; index++) {
             boolean convolution = installConvolution(network, index);
             boolean pooling = installPooling(network, index);
+            boolean dense = installDense(network, index);
             boolean relu = installRelu(layers[index]);
-            changed += convolution || pooling || relu ? 1 : 0;
+            changed += convolution || pooling || dense || relu ? 1 : 0;
         }
         return changed;
     }
@@ -172,6 +176,24 @@ public final class OneDnnKernels {
         return true;
     }
 
+    /**
+     * Replaces the network's dense ReLU layer at {@code index} by a {@link OneDnnDenseLayer} sharing its parameters
+     * (the by-name map keeps the old one, as for pooling). Call before {@link #installRelu}, which changes the
+     * activation the layer's configuration names.
+     */
+    private static boolean installDense(MultiLayerNetwork network, int index) {
+        Layer[] layers = network.getLayers();
+        // Exactly this class, as for the convolutions.
+        if (layers[index].getClass() != org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class
+                || !OneDnnDenseLayer.replaces((DenseLayer) layers[index].conf().getLayer())) {
+            return false;
+        }
+        layers[index] = new OneDnnDenseLayer(
+                (org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer) layers[index],
+                network.getLayerWiseConfigurations().getDataType());
+        return true;
+    }
+
     private static boolean installRelu(Layer layer) {
         if (layer.conf().getLayer() instanceof BaseLayer configuration
                 && OneDnnRelu.replaces(configuration.getActivationFn())) {
@@ -188,7 +210,7 @@ public final class OneDnnKernels {
         private static boolean load() {
             try {
                 org.bytedeco.javacpp.Loader.load(org.bytedeco.dnnl.global.dnnl.class);
-                log.info("Convolutions, max pooling and ReLUs run on oneDNN directly "
+                log.info("Convolutions, max pooling, dense layers and ReLUs run on oneDNN directly "
                         + "(io.mnistspark.backend.OneDnnKernels)");
                 return true;
             } catch (LinkageError | RuntimeException e) {

@@ -92,7 +92,9 @@ final class NodeChecks {
     static Check kernelSwitch(String where) {
         if (OneDnnKernels.enabled()) {
             return Check.ok(
-                    "mnist onednn kernels", where, "on: convolutions, max pooling and ReLUs run on oneDNN directly");
+                    "mnist onednn kernels",
+                    where,
+                    "on: convolutions, max pooling, dense layers and ReLUs run on oneDNN directly");
         }
         return Check.warn(
                 "mnist onednn kernels",

@@ -24,13 +24,14 @@ class OneDnnKernelsTest {
 
     private static final int[] CONVOLUTION_LAYERS = {0, 1, 3};
     private static final int[] POOLING_LAYERS = {2, 4};
+    private static final int[] DENSE_LAYERS = {5, 6};
     /** The three convolutions and the two hidden dense layers. */
     private static final int[] RELU_LAYERS = {0, 1, 3, 5, 6};
     /** Every layer but the output layer. */
     private static final List<Integer> KERNEL_LAYERS = List.of(0, 1, 2, 3, 4, 5, 6);
 
     @Test
-    void install_givesConvolutionsTheirHelperPoolingItsLayerAndReluLayersTheirActivation_once() {
+    void install_givesConvolutionsTheirHelperPoolingAndDenseLayersTheirLayersAndReluLayersTheirActivation_once() {
         MultiLayerNetwork network = referenceCnn();
 
         assertEquals(KERNEL_LAYERS.size(), OneDnnKernels.install(network));
@@ -41,6 +42,10 @@ class OneDnnKernelsTest {
         }
         for (int i : POOLING_LAYERS) {
             assertInstanceOf(OneDnnMaxPooling.class, network.getLayer(i), "layer " + i);
+            assertEquals(i, network.getLayer(i).getIndex());
+        }
+        for (int i : DENSE_LAYERS) {
+            assertInstanceOf(OneDnnDenseLayer.class, network.getLayer(i), "layer " + i);
             assertEquals(i, network.getLayer(i).getIndex());
         }
         for (int i : RELU_LAYERS) {
