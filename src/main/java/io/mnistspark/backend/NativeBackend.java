@@ -13,6 +13,7 @@ import java.util.Set;
 import org.bytedeco.javacpp.Loader;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Chooses ND4J's native build and turns on DL4J's oneDNN layer helpers (4-5x faster convolutions on CPU). Both are
@@ -59,6 +60,41 @@ public final class NativeBackend {
     /** Loads ND4J's native backend in the calling thread and runs one operation on it. */
     public static void start() {
         Nd4j.ones(DataType.FLOAT, 1).addi(1);
+        limitOpenMpThreads();
+    }
+
+    /**
+     * Gives the calling thread's OpenMP parallel regions {@code OMP_NUM_THREADS} threads, or one per available
+     * processor where that is not set, for libnd4j and for mnist-spark's oneDNN kernels, which share libnd4j's OpenMP
+     * runtime; returns the count.
+     *
+     * <p>Why: ND4J M2 sets the thread that loads it to 4 OpenMP threads on a 2-core machine, whatever
+     * {@code OMP_NUM_THREADS} says (other threads keep the variable's count). Symptom: on that thread every
+     * convolution's weight gradient ran on 4 threads that wait for each other at spinning barriers on 2 cores, and took
+     * as long at batch 50 as at batch 200 (12.8 against 11.8 ms for the second convolution, oneDNN's verbose log, one
+     * training thread); the thread that trains in the plain DL4J benchmark, the doctor and {@code predict} is that one.
+     */
+    public static int limitOpenMpThreads() {
+        int threads = openMpThreadsWanted(
+                System.getenv("OMP_NUM_THREADS"), Runtime.getRuntime().availableProcessors());
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        return threads;
+    }
+
+    /** The first count of an {@code OMP_NUM_THREADS} value ("2" or "2,1"), else {@code processors}. */
+    static int openMpThreadsWanted(String variable, int processors) {
+        if (variable != null) {
+            try {
+                int comma = variable.indexOf(',');
+                int threads = Integer.parseInt((comma < 0 ? variable : variable.substring(0, comma)).trim());
+                if (threads > 0) {
+                    return threads;
+                }
+            } catch (NumberFormatException e) {
+                // not a count: OpenMP ignores it too
+            }
+        }
+        return processors;
     }
 
     static boolean enabled() {

@@ -128,6 +128,8 @@ public final class OneDnnKernels {
         if (!NativeLibrary.LOADED) {
             return 0;
         }
+        // The thread that installs the kernels is the one that runs them: a worker's task, an evaluation's, main's.
+        NativeBackend.limitOpenMpThreads();
         Layer[] layers = network.getLayers();
         int changed = 0;
         for (int index = 0; index < layers.length; index++) {

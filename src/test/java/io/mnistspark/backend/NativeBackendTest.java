@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /** The oneDNN path: chosen per CPU, really used by the convolution layers, and numerically the same network. */
 class NativeBackendTest {
@@ -49,6 +51,30 @@ class NativeBackendTest {
         assertEquals(chosen, System.getProperty(NativeBackend.PLATFORM_EXTENSION));
         // javacpp reads the property: the library came from that build's folder
         assertEquals(Optional.of(Loader.getPlatform() + chosen), NativeBackend.loadedBuild());
+    }
+
+    @Test
+    void openMpThreadsWanted_isOmpNumThreadsFirstCount_elseOnePerProcessor() {
+        assertEquals(1, NativeBackend.openMpThreadsWanted("1", 2));
+        assertEquals(3, NativeBackend.openMpThreadsWanted("3,1", 2));
+        assertEquals(2, NativeBackend.openMpThreadsWanted(null, 2));
+        assertEquals(2, NativeBackend.openMpThreadsWanted("many", 2));
+        assertEquals(2, NativeBackend.openMpThreadsWanted("0", 2));
+    }
+
+    @Test
+    void limitOpenMpThreads_setsTheCallingThreadsOpenMpThreads() {
+        NativeBackend.start();
+        NativeOps openMp = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        openMp.setOmpNumThreads(7); // as ND4J leaves the thread that loads it, with another count
+
+        int threads = NativeBackend.limitOpenMpThreads();
+
+        assertEquals(threads, openMp.ompGetMaxThreads());
+        assertEquals(
+                NativeBackend.openMpThreadsWanted(
+                        System.getenv("OMP_NUM_THREADS"), Runtime.getRuntime().availableProcessors()),
+                threads);
     }
 
     @Test
