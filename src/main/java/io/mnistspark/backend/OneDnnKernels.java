@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves the hottest arithmetic of a network that is about to train onto oneDNN primitives that mnist-spark calls
  * itself: the convolutions ({@link OneDnnConvolution}, {@link OneDnnConvolutionLayer}), the max pooling
- * ({@link OneDnnMaxPooling}), the dense layers' matrix products ({@link OneDnnDenseLayer}) and the ReLUs
- * ({@link OneDnnRelu}), with the convolution stack's activations
+ * ({@link OneDnnMaxPooling}), the dense layers' matrix products ({@link OneDnnDenseLayer}), the ReLUs
+ * ({@link OneDnnRelu}) and, in Java, the dropout ({@link OnePassDropout}), with the convolution stack's activations
  * channels-last from the first layer to the flatten. Same layers, same parameters, same results within float
  * rounding (docs/performance.md gives what each kernel was worth).
  *
@@ -90,10 +90,14 @@ public final class OneDnnKernels {
                     layers[index] instanceof ConvolutionLayer layer && layer.getHelper() instanceof OneDnnConvolution;
             boolean pooling = layers[index] instanceof OneDnnMaxPooling;
             boolean dense = layers[index] instanceof OneDnnDenseLayer;
+            boolean dropout = OnePassDropout.installedOn(network.getLayerWiseConfigurations()
+                    .getConf(index)
+                    .getLayer()
+                    .getIDropout());
             // The configuration DL4J saves, the one installRelu changes
             boolean relu = network.getLayerWiseConfigurations().getConf(index).getLayer() instanceof BaseLayer layer
                     && layer.getActivationFn() instanceof OneDnnRelu;
-            if (convolution || pooling || dense || relu) {
+            if (convolution || pooling || dense || relu || dropout) {
                 found.add(index);
             }
         }
@@ -137,7 +141,9 @@ public final class OneDnnKernels {
             boolean pooling = installPooling(network, index);
             boolean dense = installDense(network, index);
             boolean relu = installRelu(layers[index]);
-            changed += convolution || pooling || dense || relu ? 1 : 0;
+            boolean dropout =
+                    OnePassDropout.install(layers[index].conf().getLayer().getIDropout());
+            changed += convolution || pooling || dense || relu || dropout ? 1 : 0;
         }
         return changed;
     }

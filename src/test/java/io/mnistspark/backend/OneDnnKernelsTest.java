@@ -25,6 +25,8 @@ class OneDnnKernelsTest {
     private static final int[] CONVOLUTION_LAYERS = {0, 1, 3};
     private static final int[] POOLING_LAYERS = {2, 4};
     private static final int[] DENSE_LAYERS = {5, 6};
+    /** The dense layers drop some of their inputs. */
+    private static final int[] DROPOUT_LAYERS = {5, 6};
     /** The three convolutions and the two hidden dense layers. */
     private static final int[] RELU_LAYERS = {0, 1, 3, 5, 6};
     /** Every layer but the output layer. */
@@ -47,6 +49,12 @@ class OneDnnKernelsTest {
         for (int i : DENSE_LAYERS) {
             assertInstanceOf(OneDnnDenseLayer.class, network.getLayer(i), "layer " + i);
             assertEquals(i, network.getLayer(i).getIndex());
+        }
+        for (int i : DROPOUT_LAYERS) {
+            assertTrue(
+                    OnePassDropout.installedOn(
+                            network.getLayer(i).conf().getLayer().getIDropout()),
+                    "layer " + i);
         }
         for (int i : RELU_LAYERS) {
             assertInstanceOf(OneDnnRelu.class, activation(network, i), "layer " + i);
@@ -100,6 +108,7 @@ class OneDnnKernelsTest {
     void gradients_matchDl4jsOwnPathOnTheSameWeightsAndDropoutMasks() {
         MultiLayerNetwork dl4j = referenceCnn();
         MultiLayerNetwork direct = copyWithOneDnnKernels(dl4j);
+        drawDropoutMasksAsTheKernelsDo(dl4j);
 
         // Two minibatches in a row: the second lands in the memory the first used, and the helper keeps the
         // reordered input of a forward pass for the backpropagation after it, which must be the new minibatch's.
@@ -125,6 +134,7 @@ class OneDnnKernelsTest {
     void fit_onTheKernels_leavesTheSameParametersAsDl4jsPath_twoStepsInARow() {
         MultiLayerNetwork dl4j = referenceCnn();
         MultiLayerNetwork direct = copyWithOneDnnKernels(dl4j);
+        drawDropoutMasksAsTheKernelsDo(dl4j);
 
         // The kernels' convolution layers take the place of DL4J's and must train the network's own parameters.
         for (int step = 1; step <= 2; step++) {
@@ -156,6 +166,18 @@ class OneDnnKernelsTest {
         MultiLayerNetwork network = new MultiLayerNetwork(ReferenceCnn.configuration(1e-3, 3));
         network.init();
         return network;
+    }
+
+    /**
+     * DL4J's own layers with the kernels' dropout masks: OnePassDropout draws other masks than libnd4j's generator, so
+     * the two networks can only be compared on the same masks this way (OnePassDropoutTest checks the dropout).
+     */
+    private static void drawDropoutMasksAsTheKernelsDo(MultiLayerNetwork dl4j) {
+        int installed = 0;
+        for (var layer : dl4j.getLayers()) {
+            installed += OnePassDropout.install(layer.conf().getLayer().getIDropout()) ? 1 : 0;
+        }
+        assertEquals(DROPOUT_LAYERS.length, installed);
     }
 
     private static MultiLayerNetwork copyWithOneDnnKernels(MultiLayerNetwork template) {
