@@ -17,9 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Why: besides running libnd4j's slower {@code matmul}, DL4J M2's dense layer computes its forward product twice a
  * step: its backpropagation runs the forward pass again for the pre-activations the activation's gradient reads. A
  * ReLU's gradient reads the same from the activations (both are positive in the same places), so this layer keeps
- * the activations of the training forward pass instead, as {@link OneDnnConvolutionLayer} does. Backpropagation runs
- * from the last layer to the first, so the kept array, which the next layer may have read as its input, is no longer
- * read when the ReLU's gradient overwrites it.
+ * the activations of the training forward pass instead, as {@link OneDnnConvolutionLayer} does.
  *
  * <p>Whatever it does not cover (another activation, weight noise, layer normalisation, a mask, no bias, not float)
  * goes to DL4J's own code. Installed by {@link OneDnnKernels} only, on networks thrown away after use.
@@ -77,8 +75,11 @@ final class OneDnnDenseLayer extends org.deeplearning4j.nn.layers.feedforward.de
             return super.backpropGradient(epsilon, workspaces);
         }
         assertInputSet(true);
+        // The ReLU's gradient overwrites the array it reads, and the kept activations are the next layer's input, which
+        // the output layer reads again for the score after backpropagation: a copy (n x 128 floats at most) is read.
+        INDArray activations = workspaces.dup(ArrayType.BP_WORKING_MEM, keptActivations);
         INDArray delta =
-                layerConf().getActivationFn().backprop(keptActivations, epsilon).getFirst();
+                layerConf().getActivationFn().backprop(activations, epsilon).getFirst();
         keptActivations = null;
 
         // In DL4J's order: the bias, then the weights.

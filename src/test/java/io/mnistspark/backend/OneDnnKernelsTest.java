@@ -117,6 +117,8 @@ class OneDnnKernelsTest {
             Map<String, INDArray> expected = gradients(dl4j, data);
             Map<String, INDArray> actual = gradients(direct, data);
 
+            // The score is computed after backpropagation, from arrays the forward pass left (the training loss).
+            assertEquals(dl4j.score(), direct.score(), 1e-4, "minibatch " + minibatch + ": the score");
             assertEquals(expected.keySet(), actual.keySet());
             for (String parameter : expected.keySet()) {
                 INDArray want = expected.get(parameter);
