@@ -13,8 +13,6 @@ import static org.bytedeco.dnnl.global.dnnl.algorithm.eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
 
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
@@ -56,7 +54,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * format, Same mode, dilation, no bias) it declines by returning null, and the layer runs DL4J's built-in code instead.
  */
 @SuppressWarnings("VariableNameSameAsType") // oneDNN's types are lower-case (stream, memory): named after the type
-final class OneDnnConvolution implements ConvolutionHelper {
+final class OneDnnConvolution extends AlwaysSupportedHelper implements ConvolutionHelper {
 
     private final boolean computesInputGradient;
     private final boolean appliesRelu;
@@ -88,16 +86,6 @@ final class OneDnnConvolution implements ConvolutionHelper {
     @SuppressWarnings("ReferenceEquality") // the very array, not an equal one
     boolean wrote(INDArray output) {
         return output == lastOutput;
-    }
-
-    @Override
-    public boolean checkSupported() {
-        return true;
-    }
-
-    @Override
-    public Map<String, Long> helperMemoryUse() {
-        return Collections.emptyMap();
     }
 
     @Override

@@ -26,16 +26,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer {
     /** Takes the place of {@code original}: its configuration, parameters, gradient views, position and listeners. */
     OneDnnConvolutionLayer(ConvolutionLayer original, DataType dataType, OneDnnConvolution convolution) {
         super(original.conf(), dataType);
-        setParamsViewArray(original.params());
-        setParamTable(original.paramTable());
-        // A network gives its layers their gradient views on the first fit: then this layer gets them itself.
-        if (original.getGradientsViewArray() != null) {
-            setBackpropGradientsViewArray(original.getGradientsViewArray());
-        }
-        setIndex(original.getIndex());
-        setListeners(original.getListeners());
-        setEpochCount(original.getEpochCount());
-        setIterationCount(original.getIterationCount());
+        ReplacedLayers.takeOver(this, original);
         helper = convolution;
     }
 

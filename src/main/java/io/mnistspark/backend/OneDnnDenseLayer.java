@@ -31,15 +31,7 @@ final class OneDnnDenseLayer extends org.deeplearning4j.nn.layers.feedforward.de
     /** Takes the place of {@code original}: its configuration, parameters, gradient views, position and listeners. */
     OneDnnDenseLayer(org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer original, DataType dataType) {
         super(original.conf(), dataType);
-        setParamsViewArray(original.params());
-        setParamTable(original.paramTable());
-        if (original.getGradientsViewArray() != null) {
-            setBackpropGradientsViewArray(original.getGradientsViewArray());
-        }
-        setIndex(original.getIndex());
-        setListeners(original.getListeners());
-        setEpochCount(original.getEpochCount());
-        setIterationCount(original.getIterationCount());
+        ReplacedLayers.takeOver(this, original);
     }
 
     /** Whether the layer's configuration is one this class computes: a ReLU with a bias and nothing else. */

@@ -1,8 +1,6 @@
 package io.mnistspark.backend;
 
 import java.nio.FloatBuffer;
-import java.util.Collections;
-import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.dropout.DropoutHelper;
@@ -25,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>A {@link DropoutHelper}, the hook DL4J gives its dropout for cuDNN: installed on a layer's {@link Dropout}, it
  * leaves the configuration as DL4J saves it unchanged (the helper is not part of it).
  */
-final class OnePassDropout implements DropoutHelper {
+final class OnePassDropout extends AlwaysSupportedHelper implements DropoutHelper {
 
     private static final float UNIFORM_RESOLUTION = 1 << 24;
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
@@ -54,16 +52,6 @@ final class OnePassDropout implements DropoutHelper {
     /** Whether {@code dropout} runs on this helper. */
     static boolean installedOn(IDropout dropout) {
         return dropout instanceof Dropout plain && plain.getHelper() instanceof OnePassDropout;
-    }
-
-    @Override
-    public boolean checkSupported() {
-        return true;
-    }
-
-    @Override
-    public Map<String, Long> helperMemoryUse() {
-        return Collections.emptyMap();
     }
 
     @Override
