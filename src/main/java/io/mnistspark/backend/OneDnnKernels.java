@@ -122,8 +122,9 @@ public final class OneDnnKernels {
 
     /**
      * Gives each 2-D convolution layer of {@code network} a {@link OneDnnConvolution}, each plain ReLU a
-     * {@link OneDnnRelu} and puts a {@link OneDnnMaxPooling} in place of each pooling layer and a
-     * {@link OneDnnDenseLayer} in place of each dense ReLU layer, where it does not have them yet. Does nothing when oneDNN cannot load here. Only for networks that are thrown away after training,
+     * {@link OneDnnRelu}, each plain dropout a {@link OnePassDropout}, and puts a {@link OneDnnMaxPooling} in place of
+     * each pooling layer and a {@link OneDnnDenseLayer} in place of each dense ReLU layer, where it does not have them
+     * yet. Does nothing when oneDNN cannot load here. Only for networks that are thrown away after training,
      * timing or predicting: {@link #trainingHook()}, {@link #copyForTiming} and {@link #installForPredicting}.
      *
      * @return how many layers changed now

@@ -84,9 +84,9 @@ final class OnePassDropout extends AlwaysSupportedHelper implements DropoutHelpe
 
     @Override
     public void backprop(INDArray gradientAtOutput, INDArray gradientAtInput) {
-        // The mask lies as the forward pass's input did: row-major.
+        // The mask lies as the forward pass's input did: row-major. It stays for the next forward pass to overwrite:
+        // a new one every step would be 1 MB of native memory a layer for the garbage collector to free.
         gradientAtOutput.mul(mask.reshape('c', gradientAtOutput.shape()), gradientAtInput);
-        mask = null;
     }
 
     /** The mask of the last forward pass, as a flat vector (for tests). */
