@@ -2,6 +2,7 @@ package io.mnistspark.backend;
 
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,6 +32,13 @@ final class OneDnn {
 
     static INDArray dense(INDArray array) {
         return isDense(array) ? array : array.dup('c');
+    }
+
+    /** The array's elements as a float pointer of its length, starting at its first element. */
+    static FloatPointer elements(INDArray array) {
+        // ND4J's data pointer is already at the array's own offset.
+        FloatPointer elements = new FloatPointer(array.data().addressPointer());
+        return elements.position(0).limit(array.length()).capacity(array.length());
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.mnistspark.backend;
 
 import org.bytedeco.dnnl.global.dnnl;
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -45,12 +44,12 @@ final class OneDnnGemm {
                 product.columns(),
                 left.columns(),
                 1f,
-                elements(left),
+                OneDnn.elements(left),
                 leadingDimension(left),
-                elements(right),
+                OneDnn.elements(right),
                 leadingDimension(right),
                 0f,
-                elements(product),
+                OneDnn.elements(product),
                 leadingDimension(product));
         if (status != dnnl.dnnl_success) {
             throw new IllegalStateException("dnnl_sgemm failed with status " + status);
@@ -71,10 +70,5 @@ final class OneDnnGemm {
             return Math.max(matrix.stride(0), Math.max(1, matrix.columns()));
         }
         return Math.max(matrix.stride(1), Math.max(1, matrix.rows()));
-    }
-
-    private static FloatPointer elements(INDArray matrix) {
-        // ND4J's data pointer is already at the array's own offset (as Operand binds them).
-        return new FloatPointer(matrix.data().addressPointer());
     }
 }

@@ -1,7 +1,6 @@
 package io.mnistspark.backend;
 
 import java.nio.FloatBuffer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.dropout.DropoutHelper;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
@@ -56,7 +55,7 @@ final class OnePassDropout extends AlwaysSupportedHelper implements DropoutHelpe
 
     @Override
     public void applyDropout(INDArray input, INDArray result, double retainProbability) {
-        INDArray dense = denseFloats(input);
+        INDArray dense = OneDnn.dense(input.castTo(DataType.FLOAT));
         long length = dense.length();
         if (mask == null || mask.length() != length) {
             try (MemoryWorkspace outside = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -136,12 +135,6 @@ final class OnePassDropout extends AlwaysSupportedHelper implements DropoutHelpe
         return z ^ (z >>> 31);
     }
 
-    private static INDArray denseFloats(INDArray array) {
-        return array.dataType() == DataType.FLOAT && OneDnn.isDense(array)
-                ? array
-                : array.castTo(DataType.FLOAT).dup('c');
-    }
-
     /** {@code result} itself when it lies as {@code dense} does, else a scratch array for the values. */
     private static INDArray denseFloatsLike(INDArray result, INDArray dense) {
         return result.dataType() == DataType.FLOAT && OneDnn.isDense(result) && result.equalShapes(dense)
@@ -150,9 +143,6 @@ final class OnePassDropout extends AlwaysSupportedHelper implements DropoutHelpe
     }
 
     private static FloatBuffer buffer(INDArray dense) {
-        // ND4J's data pointer is already at the array's own offset (as Operand binds them).
-        FloatPointer elements = new FloatPointer(dense.data().addressPointer());
-        elements.position(0).limit(dense.length()).capacity(dense.length());
-        return elements.asBuffer();
+        return OneDnn.elements(dense).asBuffer();
     }
 }
