@@ -159,9 +159,18 @@ public final class OneDnnKernels {
         if (layers[index].getClass() != SubsamplingLayer.class) {
             return false;
         }
-        layers[index] = new OneDnnMaxPooling(
+        OneDnnMaxPooling pooling = new OneDnnMaxPooling(
                 (SubsamplingLayer) layers[index],
                 network.getLayerWiseConfigurations().getDataType());
+        // After a convolution on its ReLU (installed by now: install goes from the first layer to the last), the
+        // pooling's backward pass applies the ReLU's derivative.
+        if (index > 0
+                && layers[index - 1] instanceof OneDnnConvolutionLayer
+                && layers[index - 1].conf().getLayer() instanceof BaseLayer previous
+                && previous.getActivationFn() instanceof OneDnnRelu relu) {
+            pooling.applyDerivativeOf(relu);
+        }
+        layers[index] = pooling;
         return true;
     }
 

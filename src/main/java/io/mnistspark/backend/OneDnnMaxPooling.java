@@ -49,6 +49,7 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
 
     private transient stream stream;
     private transient Primitives primitives;
+    private transient OneDnnRelu reluBefore; // the previous layer's ReLU, whose derivative the backward pass applies
 
     /** Takes the place of {@code original}, with its configuration, position and listeners. */
     OneDnnMaxPooling(SubsamplingLayer original, DataType dataType) {
@@ -56,6 +57,14 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
         setIndex(original.getIndex());
         setListeners(original.getListeners());
         setEpochCount(original.getEpochCount());
+    }
+
+    /**
+     * Makes the backward pass apply the derivative of {@code relu}, the activation of the layer before this one, and
+     * tell it so (it then passes the gradient on as it is): this layer's input is that ReLU's output.
+     */
+    void applyDerivativeOf(OneDnnRelu relu) {
+        reluBefore = relu;
     }
 
     @Override
@@ -82,7 +91,9 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
         // The flatten before the dense layers hands the output gradient back in NCHW: one small copy.
         INDArray delta = OneDnn.toChannelsLast(epsilon, workspaces, ArrayType.BP_WORKING_MEM);
         INDArray inputGradient = OneDnn.channelsLast(workspaces, ArrayType.ACTIVATION_GRAD, source.shape());
-        plan.backward(source, delta, inputGradient, stream());
+        if (plan.backward(source, delta, inputGradient, reluBefore != null, stream())) {
+            reluBefore.derivativeAlreadyApplied(inputGradient);
+        }
         return new Pair<>(new DefaultGradient(), inputGradient);
     }
 
@@ -127,6 +138,7 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
         private final Operand delta;
         private final Operand inputGradient;
         private final memory workspace;
+        private final MaxPoolingScatter scatter; // null where it does not cover the windows: oneDNN's pass then
         private final IntMemoryMap trainingArgs = new IntMemoryMap();
         private final IntMemoryMap inferenceArgs = new IntMemoryMap();
         private final IntMemoryMap backwardArgs = new IntMemoryMap();
@@ -134,6 +146,7 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
         private final long[] kernel;
         private final long[] padding;
         private long workspaceSourceAddress; // the input the workspace was filled from, 0 when it was used up
+        private INDArray trainingOutput; // what the training pass that filled the workspace wrote
 
         Primitives(long[] inputShape, int[] kernelSize, int[] stride, int[] pad) {
             this.inputShape = inputShape.clone();
@@ -172,6 +185,9 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
             delta = Operand.inPlace(destinationLayout);
             inputGradient = Operand.inPlace(sourceLayout);
             workspace = new memory(trainingPlan.workspace_desc(), OneDnn.CPU);
+            scatter = MaxPoolingScatter.covers(kernel, strides, padding, trainingPlan.workspace_desc(), outputShape)
+                    ? new MaxPoolingScatter(inputShape, outputShape, kernel, strides)
+                    : null;
             trainingArgs.put(DNNL_ARG_SRC, source.primitiveMemory());
             trainingArgs.put(DNNL_ARG_DST, destination.primitiveMemory());
             trainingArgs.put(DNNL_ARG_WORKSPACE, workspace);
@@ -188,22 +204,40 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
             if (forTraining) {
                 training.execute(stream, trainingArgs);
                 workspaceSourceAddress = addressOf(input);
+                trainingOutput = output;
             } else {
                 inference().execute(stream, inferenceArgs);
             }
         }
 
-        void backward(INDArray input, INDArray outputGradient, INDArray inputGradientArray, stream stream) {
+        /**
+         * Writes the input gradient; with {@code throughRelu}, applies the derivative of the ReLU whose outputs the
+         * input holds where it can.
+         *
+         * @return whether it applied that derivative
+         */
+        boolean backward(
+                INDArray input,
+                INDArray outputGradient,
+                INDArray inputGradientArray,
+                boolean throughRelu,
+                stream stream) {
             // Backpropagation follows the training pass over the same input, whose workspace says where the maxima
             // are. Without one (a second backpropagation, or an input that came in another layout and was copied
             // again), the forward pass runs again into scratch memory to fill it.
             if (workspaceSourceAddress != addressOf(input)) {
                 forward(input, scratchOutput(), true, stream);
             }
+            workspaceSourceAddress = 0;
+            if (scatter != null) {
+                scatter.backward(outputGradient, workspace, throughRelu ? trainingOutput : null, inputGradientArray);
+                trainingOutput = null;
+                return throughRelu;
+            }
             delta.bind(outputGradient);
             inputGradient.bind(inputGradientArray);
             backward.execute(stream, backwardArgs);
-            workspaceSourceAddress = 0;
+            return false;
         }
 
         private pooling_forward inference() {

@@ -38,6 +38,8 @@ final class OneDnnRelu extends ActivationReLU {
     // Native state, made on first use: a copy of this object (DL4J clones configurations) makes its own.
     private transient stream stream;
     private transient Map<Long, Primitives> primitivesByLength;
+    private transient long maskedGradientAddress; // see derivativeAlreadyApplied; 0 when there is none
+    private transient long gradientsPassedOn; // how many backprops found their derivative applied (for tests)
 
     @Override
     public INDArray getActivation(INDArray in, boolean training) {
@@ -51,8 +53,27 @@ final class OneDnnRelu extends ActivationReLU {
         return in;
     }
 
+    /**
+     * Tells this ReLU that {@code gradient}, the one its next backpropagation gets, has the ReLU's derivative applied
+     * already: the max pooling after it does that as it writes the gradient ({@link MaxPoolingScatter}).
+     */
+    void derivativeAlreadyApplied(INDArray gradient) {
+        maskedGradientAddress = gradient.data().addressPointer().address();
+    }
+
+    /** How many backpropagations passed their gradient on as it was, its derivative applied already. */
+    long gradientsPassedOn() {
+        return gradientsPassedOn;
+    }
+
     @Override
     public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
+        if (maskedGradientAddress != 0 && epsilon.data().addressPointer().address() == maskedGradientAddress) {
+            maskedGradientAddress = 0;
+            gradientsPassedOn++;
+            return new Pair<>(epsilon, null);
+        }
+        maskedGradientAddress = 0;
         if (!covers(in) || !OneDnn.sameDenseLayout(in, epsilon)) {
             return super.backprop(in, epsilon);
         }

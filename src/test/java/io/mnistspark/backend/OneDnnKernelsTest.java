@@ -133,6 +133,19 @@ class OneDnnKernelsTest {
     }
 
     @Test
+    void poolingAfterAConvolution_appliesItsReluDerivative_soTheConvolutionPassesTheGradientOn() {
+        MultiLayerNetwork direct = copyWithOneDnnKernels(referenceCnn());
+        for (int minibatch = 1; minibatch <= 2; minibatch++) {
+            gradients(direct, randomMinibatch(32));
+        }
+        // The convolutions in front of the pooling layers; the first one feeds a convolution, which does not.
+        for (int layer : new int[] {1, 3}) {
+            assertEquals(2, ((OneDnnRelu) activation(direct, layer)).gradientsPassedOn(), "layer " + layer);
+        }
+        assertEquals(0, ((OneDnnRelu) activation(direct, 0)).gradientsPassedOn(), "layer 0");
+    }
+
+    @Test
     void fit_onTheKernels_leavesTheSameParametersAsDl4jsPath_twoStepsInARow() {
         MultiLayerNetwork dl4j = referenceCnn();
         MultiLayerNetwork direct = copyWithOneDnnKernels(dl4j);
