@@ -34,6 +34,11 @@ final class OneDnn {
         return isDense(array) ? array : array.dup('c');
     }
 
+    /** The native address of the array's first element (ND4J's data pointer is already at the array's offset). */
+    static long addressOf(INDArray array) {
+        return array.data().addressPointer().address();
+    }
+
     /** The array's elements as a float pointer of its length, starting at its first element. */
     static FloatPointer elements(INDArray array) {
         // ND4J's data pointer is already at the array's own offset.

@@ -203,7 +203,7 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
             destination.bind(output);
             if (forTraining) {
                 training.execute(stream, trainingArgs);
-                workspaceSourceAddress = addressOf(input);
+                workspaceSourceAddress = OneDnn.addressOf(input);
                 trainingOutput = output;
             } else {
                 inference().execute(stream, inferenceArgs);
@@ -225,7 +225,7 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
             // Backpropagation follows the training pass over the same input, whose workspace says where the maxima
             // are. Without one (a second backpropagation, or an input that came in another layout and was copied
             // again), the forward pass runs again into scratch memory to fill it.
-            if (workspaceSourceAddress != addressOf(input)) {
+            if (workspaceSourceAddress != OneDnn.addressOf(input)) {
                 forward(input, scratchOutput(), true, stream);
             }
             workspaceSourceAddress = 0;
@@ -261,10 +261,6 @@ final class OneDnnMaxPooling extends SubsamplingLayer {
             return org.nd4j.linalg.factory.Nd4j.createUninitializedDetached(
                             DataType.FLOAT, outputShape[0], outputShape[2], outputShape[3], outputShape[1])
                     .permute(0, 3, 1, 2);
-        }
-
-        private static long addressOf(INDArray array) {
-            return array.data().addressPointer().address();
         }
     }
 }

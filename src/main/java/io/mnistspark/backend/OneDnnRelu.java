@@ -58,7 +58,7 @@ final class OneDnnRelu extends ActivationReLU {
      * already: the max pooling after it does that as it writes the gradient ({@link MaxPoolingScatter}).
      */
     void derivativeAlreadyApplied(INDArray gradient) {
-        maskedGradientAddress = gradient.data().addressPointer().address();
+        maskedGradientAddress = OneDnn.addressOf(gradient);
     }
 
     /** How many backpropagations passed their gradient on as it was, its derivative applied already. */
@@ -68,7 +68,7 @@ final class OneDnnRelu extends ActivationReLU {
 
     @Override
     public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
-        if (maskedGradientAddress != 0 && epsilon.data().addressPointer().address() == maskedGradientAddress) {
+        if (maskedGradientAddress != 0 && OneDnn.addressOf(epsilon) == maskedGradientAddress) {
             maskedGradientAddress = 0;
             gradientsPassedOn++;
             return new Pair<>(epsilon, null);

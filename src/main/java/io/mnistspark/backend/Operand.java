@@ -58,8 +58,7 @@ final class Operand {
 
     /** Points the user's memory at the array's elements, without copying. */
     Operand bind(INDArray array) {
-        // ND4J's data pointer is already at the array's own offset.
-        boundAddress = array.data().addressPointer().address();
+        boundAddress = OneDnn.addressOf(array);
         user.set_data_handle(pointerTo(boundAddress));
         return this;
     }
