@@ -4,7 +4,6 @@ import io.mnistspark.backend.FloatArrays;
 import io.mnistspark.backend.OneDnnKernels;
 import io.mnistspark.config.OuterOptimizerKind;
 import io.mnistspark.data.BroadcastMinibatches;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -19,7 +18,6 @@ import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.ExecuteWorkerPathFlatMap;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -165,11 +163,12 @@ public final class DistributedTrainer {
         Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(RoundBroadcast.of(network));
         List<WorkerResult> results;
         try {
-            results = sc.parallelize(references, settings.plan().workers())
-                    .mapPartitions(new ExecuteWorkerPathFlatMap<>(
-                            worker(broadcast, hooks), minibatches.loader(), BroadcastHadoopConfigHolder.get(sc)))
-                    .map(WorkerResult::of)
-                    .collect();
+            results = RoundJob.run(
+                    sc,
+                    references,
+                    settings.plan().workers(),
+                    new ExecuteWorkerPathFlatMap<>(
+                            worker(broadcast, hooks), minibatches.loader(), BroadcastHadoopConfigHolder.get(sc)));
         } finally {
             broadcast.destroy();
         }
@@ -249,24 +248,6 @@ public final class DistributedTrainer {
                     .setStateViewArray(network, updaterState.divi(count).reshape(stateView.shape()), false);
         }
         return loss / count;
-    }
-
-    /**
-     * What a worker sends back to the driver: dl4j-spark's result type is not serializable (its master aggregates it
-     * on the executors), so its parts travel in this one, as plain float arrays: Java serialisation of an INDArray
-     * writes it element by element, and a round trip of the parameters and Adam's state took 16 ms against 5 ms for
-     * the same floats as {@code float[]}, paid by every worker in every round.
-     */
-    @SuppressWarnings("ArrayRecordComponent") // bulk data passed along, never compared or hashed
-    private record WorkerResult(float[] parameters, float[] updaterState, double loss) implements Serializable {
-        static WorkerResult of(ParameterAveragingTrainingResult result) {
-            return new WorkerResult(
-                    floats(result.getParameters()), floats(result.getUpdaterState()), result.getScore());
-        }
-
-        private static float[] floats(INDArray array) {
-            return array == null ? null : FloatArrays.values(array);
-        }
     }
 
     private List<TrainingHook> hooks(FitTimes fitTimes) {
