@@ -71,6 +71,9 @@ public final class DistributedTrainer {
     public record Result(
             MultiLayerNetwork network, List<EpochRecord> history, List<RoundRecord> rounds, double trainSeconds) {}
 
+    /** The name of every averaging round's stage in the Spark UI and the event log. */
+    public static final String ROUND_STAGE_NAME = "mnist-spark averaging round";
+
     private final Settings settings;
 
     public DistributedTrainer(Settings settings) {
@@ -160,7 +163,10 @@ public final class DistributedTrainer {
         fitTimes.reset();
         long started = System.nanoTime();
         INDArray start = outer.needsStart() ? network.params().dup() : null;
-        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(RoundBroadcast.of(network));
+        boolean inProcess = sc.isLocal();
+        NetBroadcastTuple tuple = RoundBroadcast.of(network);
+        Broadcast<NetBroadcastTuple> broadcast =
+                inProcess ? InProcessHandover.broadcast(tuple, NetBroadcastTuple.class) : sc.broadcast(tuple);
         List<WorkerResult> results;
         try {
             results = RoundJob.run(
@@ -168,7 +174,8 @@ public final class DistributedTrainer {
                     references,
                     settings.plan().workers(),
                     new ExecuteWorkerPathFlatMap<>(
-                            worker(broadcast, hooks), minibatches.loader(), BroadcastHadoopConfigHolder.get(sc)));
+                            worker(broadcast, hooks), minibatches.loader(), BroadcastHadoopConfigHolder.get(sc)),
+                    inProcess);
         } finally {
             broadcast.destroy();
         }

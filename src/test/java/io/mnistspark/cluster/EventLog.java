@@ -2,6 +2,7 @@ package io.mnistspark.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnistspark.training.DistributedTrainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,10 +26,10 @@ import java.util.stream.Collectors;
 final class EventLog {
 
     /**
-     * The stages where workers fit their minibatches: one per averaging round, named by Spark after its call site, the
-     * collect of the workers' results in DistributedTrainer. (The other stages evaluate.)
+     * The stages where workers fit their minibatches: one per averaging round, all of the name the trainer gives them.
+     * (The other stages evaluate.)
      */
-    static final Predicate<String> TRAINING_STAGE = name -> name.startsWith("collect at DistributedTrainer.java");
+    static final Predicate<String> TRAINING_STAGE = DistributedTrainer.ROUND_STAGE_NAME::equals;
 
     /** One task attempt's end. */
     record TaskEnd(
