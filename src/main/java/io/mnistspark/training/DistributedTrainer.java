@@ -179,11 +179,15 @@ public final class DistributedTrainer {
         } finally {
             broadcast.destroy();
         }
+        // Only after a job that succeeded: a failed job's tasks may still be reading the arrays.
+        NativeMemory.free(tuple.getParameters(), tuple.getUpdaterState());
         double loss = average(network, results);
         configuration.setIterationCount(
                 configuration.getIterationCount() + settings.plan().averagingFrequency());
         if (start != null) {
-            network.setParams(outer.apply(start, network.params()));
+            INDArray updated = outer.apply(start, network.params());
+            network.setParams(updated);
+            NativeMemory.free(start, updated);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         double fitSeconds = Math.min(seconds, fitTimes.slowestWorkerSeconds());
@@ -236,11 +240,9 @@ public final class DistributedTrainer {
             if (result.parameters() == null) {
                 continue;
             }
-            INDArray workerParameters = FloatArrays.of(result.parameters(), result.parameters().length);
-            parameters = parameters == null ? workerParameters : parameters.addi(workerParameters);
+            parameters = addTo(parameters, result.parameters());
             if (result.updaterState() != null) {
-                INDArray workerState = FloatArrays.of(result.updaterState(), result.updaterState().length);
-                updaterState = updaterState == null ? workerState : updaterState.addi(workerState);
+                updaterState = addTo(updaterState, result.updaterState());
             }
             loss += result.loss();
             count++;
@@ -254,7 +256,20 @@ public final class DistributedTrainer {
             network.getUpdater()
                     .setStateViewArray(network, updaterState.divi(count).reshape(stateView.shape()), false);
         }
+        // Both setters copied the means into the network's own arrays.
+        NativeMemory.free(parameters, updaterState);
         return loss / count;
+    }
+
+    /** {@code sum + values}, in {@code sum}'s memory; a new array when {@code sum} is null. */
+    private static INDArray addTo(INDArray sum, float[] values) {
+        INDArray array = FloatArrays.of(values, values.length);
+        if (sum == null) {
+            return array;
+        }
+        sum.addi(array);
+        NativeMemory.free(array);
+        return sum;
     }
 
     private List<TrainingHook> hooks(FitTimes fitTimes) {
@@ -263,6 +278,7 @@ public final class DistributedTrainer {
         OneDnnKernels.trainingHook().ifPresent(hooks::add);
         hooks.add(new DropoutSeeds(settings.seed()));
         hooks.add(fitTimes.hook());
+        hooks.add(new FreeMinibatches());
         return hooks;
     }
 

@@ -38,15 +38,23 @@ public final class OuterOptimizer {
         return kind != OuterOptimizerKind.NONE;
     }
 
-    /** The parameters after a round that started from {@code start} and averaged to {@code averaged}. */
+    /**
+     * The parameters after a round that started from {@code start} and averaged to {@code averaged}: a new array, or
+     * {@code averaged} itself without an outer update.
+     */
     public INDArray apply(INDArray start, INDArray averaged) {
         if (!needsStart()) {
             return averaged;
         }
         INDArray change = start.sub(averaged);
         velocity = velocity == null ? change.dup() : velocity.muli(momentum).addi(change);
-        INDArray step = change.addi(velocity.mul(momentum)).muli(learningRate);
-        return start.sub(step);
+        // The step, learningRate * (change + momentum * velocity), in change's memory; the temporaries freed at once
+        // (NativeMemory).
+        INDArray scaledVelocity = velocity.mul(momentum);
+        change.addi(scaledVelocity).muli(learningRate);
+        INDArray updated = start.sub(change);
+        NativeMemory.free(scaledVelocity, change);
+        return updated;
     }
 
     /** The momentum buffer, null before the first round: part of the training state. */

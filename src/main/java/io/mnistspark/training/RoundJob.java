@@ -102,7 +102,7 @@ final class RoundJob {
         public Object apply(TaskContext task, scala.collection.Iterator<String> references) {
             try {
                 // dl4j-spark's worker returns exactly one result for its partition, also for an empty one.
-                WorkerResult result = WorkerResult.of(
+                WorkerResult result = WorkerResult.takeFrom(
                         worker.call(JavaConverters.asJavaIterator(references)).next());
                 if (mailbox == null) {
                     return result;

@@ -14,8 +14,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 @SuppressWarnings("ArrayRecordComponent") // bulk data passed along, never compared or hashed
 record WorkerResult(float[] parameters, float[] updaterState, double loss) implements Serializable {
 
-    static WorkerResult of(ParameterAveragingTrainingResult result) {
-        return new WorkerResult(floats(result.getParameters()), floats(result.getUpdaterState()), result.getScore());
+    /**
+     * The result's arrays copied, and then freed ({@link NativeMemory}): they are the worker network's own parameters
+     * and Adam's state, and dl4j-spark builds a new network for every round.
+     */
+    static WorkerResult takeFrom(ParameterAveragingTrainingResult result) {
+        WorkerResult taken =
+                new WorkerResult(floats(result.getParameters()), floats(result.getUpdaterState()), result.getScore());
+        NativeMemory.free(result.getParameters(), result.getUpdaterState());
+        return taken;
     }
 
     private static float[] floats(INDArray array) {
