@@ -7,7 +7,8 @@
 #                                         serve, help
 #   submit/local.sh train --help          options of a command
 #
-# Environment: JAVA_OPTS (JVM options, default -Xmx8g), OMP_NUM_THREADS (default 1: one thread per Spark task).
+# Environment: JAVA_OPTS (JVM options, default -Xmx8g), OMP_NUM_THREADS (default 1: one thread per Spark task),
+#              MALLOC_MMAP_THRESHOLD_ (default 131072: glibc gives freed arrays back at once).
 set -euo pipefail
 # shellcheck source=lib/local-runtime.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/local-runtime.sh"

@@ -27,8 +27,10 @@ mnist_java() {
   local java_opts
   # JAVA_OPTS holds several options separated by blanks, as with java's own JDK_JAVA_OPTIONS.
   read -r -a java_opts <<<"${JAVA_OPTS:--Xmx8g}"
-  # Loopback only, and one OpenMP thread per Spark task unless the caller says otherwise.
+  # Loopback only, one OpenMP thread per Spark task, and glibc giving freed arrays back at once (as
+  # spark.executorEnv.MALLOC_MMAP_THRESHOLD_ in conf/spark-defaults.conf says why), unless the caller says otherwise.
   SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" \
+    MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}" \
     java @"$mnist_root/conf/java17.args" "${java_opts[@]}" \
     -Dlog4j2.configurationFile="$mnist_root/conf/log4j2.properties" \
     -cp "$mnist_root/target/classes:$(cat "$mnist_classpath_file")" "$main_class" "$@"
