@@ -8,9 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Why: ND4J frees an array's memory only once the collector finds its small Java object dead, and the JVM collects
  * by the heap it sees, not by the native memory behind those objects. A default round leaves ~60 MB of it behind (the
  * workers' networks and minibatches, the driver's copies of their results; its physical memory rose and fell by that
- * much from one collection to the next). With the local runs' large heap the collector came seldom, objects that had
- * outlived a few collections waited in the old generation, and the default run's peak RSS grew with the rounds: 3.6 GB
- * after 20 epochs once a round made less heap garbage (docs/performance.md).
+ * much from one collection to the next). Once a round made less heap garbage (one Spark job a round) the collector came
+ * half as often, and the default run's peak RSS grew with the rounds: 3.6 GB after 20 epochs, 2.95 GB with this class;
+ * the rest was glibc keeping freed blocks (MALLOC_MMAP_THRESHOLD_ in conf/spark-defaults.conf; docs/performance.md).
  */
 final class NativeMemory {
 
